@@ -1,0 +1,296 @@
+"""Validating a CORS configuration and compiling it into a :class:`~corskit.policy.Policy`.
+
+Every check runs, and every problem found is reported together in one :class:`CORSConfigError`,
+so a user fixes their configuration in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from . import fetch
+from .errors import CORSConfigError, Problem
+from .origins import OriginPatterns, OriginSpec, parse_origin
+from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy
+
+# Starlette 1.10's expansion of allow_methods=["*"].
+ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
+
+MAX_AGE_LIMIT = 86400  # Firefox's cap; no browser keeps a preflight longer, so more is a typo.
+
+LIST_PARAMETERS = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
+
+
+def _as_list(name: str, value: Any, problems: list[Problem]) -> list[str]:
+    """Accept any collection of strings; refuse a bare string (Starlette would substring-match it)."""
+    if isinstance(value, (str, bytes)):
+        problems.append(
+            Problem(
+                "not-a-list",
+                name,
+                f"got the plain string {value!r}; pass a list such as [{value!r}]. (With a string, "
+                "Starlette tests membership by substring, so 'https://a.com' would allow the origin 'a.c'.)",
+            )
+        )
+        return []
+    if not isinstance(value, Iterable):
+        problems.append(Problem("wrong-type", name, f"expected a list of strings, got {type(value).__name__}."))
+        return []
+    items = list(value)
+    good: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            good.append(item)
+        else:
+            problems.append(
+                Problem("wrong-type", name, f"every item must be a string; got {item!r} ({type(item).__name__}).")
+            )
+    return good
+
+
+def _check_bool(name: str, value: Any, problems: list[Problem]) -> bool:
+    if isinstance(value, bool):
+        return value
+    problems.append(Problem("not-a-bool", name, f"expected True or False, got {value!r}."))
+    return False
+
+
+def _origins(entries: list[str], allow_credentials: bool, problems: list[Problem]) -> tuple[bool, list[OriginSpec]]:
+    allow_all = "*" in entries
+    specs: list[OriginSpec] = []
+    if allow_all:
+        others = [e for e in entries if e != "*"]
+        if others:
+            problems.append(
+                Problem(
+                    "wildcard-mixed",
+                    "allow_origins",
+                    f"'*' already allows every origin, so {others!r} mean nothing next to it. Keep either "
+                    "'*' alone or only the list of origins.",
+                )
+            )
+        if allow_credentials:
+            problems.append(
+                Problem(
+                    "wildcard-with-credentials",
+                    "allow_origins",
+                    "'*' with allow_credentials=True would let every website read your users' "
+                    "logged-in data (browsers refuse '*' with credentials, so it would have to reflect "
+                    "each origin). List the origins you trust, e.g. ['https://app.example.com'], or use a "
+                    "pattern such as 'https://*.example.com'; or set allow_credentials=False.",
+                )
+            )
+        return True, specs
+    seen: set[str] = set()
+    for entry in entries:
+        if entry in seen:
+            continue
+        seen.add(entry)
+        parsed = parse_origin(entry)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+        else:
+            specs.append(parsed)
+    return False, specs
+
+
+def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
+    if "*" in entries:
+        return ALL_METHODS
+    methods: list[str] = []
+    for entry in entries:
+        if not fetch.is_token(entry):
+            problems.append(
+                Problem(
+                    "method-not-token",
+                    "allow_methods",
+                    f"{entry!r} is not a valid HTTP method name (an RFC 9110 token).",
+                )
+            )
+            continue
+        method = fetch.normalize_method(entry)
+        if method.upper() in fetch.FORBIDDEN_METHODS:
+            problems.append(
+                Problem(
+                    "method-forbidden",
+                    "allow_methods",
+                    f"{entry!r} is a forbidden method: browsers never let a page send it. Remove it.",
+                )
+            )
+            continue
+        if method not in methods:
+            methods.append(method)
+    return tuple(methods)
+
+
+def _headers(entries: list[str], problems: list[Problem]) -> tuple[bool, list[str]]:
+    allow_all = "*" in entries
+    names: list[str] = []
+    for entry in entries:
+        if entry == "*":
+            continue
+        if not fetch.is_token(entry):
+            problems.append(
+                Problem(
+                    "header-not-token", "allow_headers", f"{entry!r} is not a valid header name (an RFC 9110 token)."
+                )
+            )
+        elif fetch.is_forbidden_request_header(entry):
+            problems.append(
+                Problem(
+                    "header-forbidden",
+                    "allow_headers",
+                    f"{entry!r} is set by the browser itself and never appears in a "
+                    "preflight, so listing it does nothing. Remove it (cookies are sent with "
+                    "allow_credentials=True, not by allowing 'Cookie').",
+                )
+            )
+        else:
+            names.append(entry)
+    return allow_all, names
+
+
+def _expose(entries: list[str], allow_credentials: bool, problems: list[Problem]) -> list[str]:
+    names: list[str] = []
+    for entry in entries:
+        if entry == "*":
+            if allow_credentials:
+                problems.append(
+                    Problem(
+                        "expose-wildcard-with-credentials",
+                        "expose_headers",
+                        "with credentials, browsers read '*' as a header literally named "
+                        "'*', so nothing is exposed. List the headers to expose.",
+                    )
+                )
+                continue
+        elif not fetch.is_token(entry):
+            problems.append(
+                Problem(
+                    "expose-not-token", "expose_headers", f"{entry!r} is not a valid header name (an RFC 9110 token)."
+                )
+            )
+            continue
+        elif entry.lower() in fetch.FORBIDDEN_RESPONSE_HEADERS:
+            problems.append(
+                Problem(
+                    "expose-set-cookie",
+                    "expose_headers",
+                    f"{entry!r} can never be read by a page, whatever the server says. Remove it.",
+                )
+            )
+            continue
+        if entry not in names:
+            names.append(entry)
+    return names
+
+
+def _max_age(value: Any, problems: list[Problem]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        problems.append(Problem("max-age-type", "max_age", f"expected a whole number of seconds, got {value!r}."))
+        return 0
+    if not 0 <= value <= MAX_AGE_LIMIT:
+        problems.append(
+            Problem(
+                "max-age-range",
+                "max_age",
+                f"{value} is outside 0..{MAX_AGE_LIMIT} seconds (browsers cap it: Chromium at "
+                "7200, Firefox at 86400). Use e.g. 600.",
+            )
+        )
+        return 0
+    return value
+
+
+def _regex(value: Any, problems: list[Problem]) -> re.Pattern[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(
+            Problem(
+                "wrong-type",
+                "allow_origin_regex",
+                f"expected a regular expression string or None, got {type(value).__name__}.",
+            )
+        )
+        return None
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        problems.append(Problem("regex-invalid", "allow_origin_regex", f"{value!r} does not compile: {exc}."))
+        return None
+
+
+def _join(values: Iterable[str]) -> bytes:
+    return ", ".join(values).encode("latin-1")
+
+
+def compile_policy(
+    *,
+    allow_origins: Any = (),
+    allow_methods: Any = ("GET",),
+    allow_headers: Any = (),
+    allow_credentials: Any = False,
+    allow_origin_regex: Any = None,
+    allow_private_network: Any = False,
+    expose_headers: Any = (),
+    max_age: Any = 600,
+) -> Policy:
+    """Validate a configuration; return its compiled policy or raise CORSConfigError listing every problem."""
+    problems: list[Problem] = []
+    origins_in = _as_list("allow_origins", allow_origins, problems)
+    methods_in = _as_list("allow_methods", allow_methods, problems)
+    headers_in = _as_list("allow_headers", allow_headers, problems)
+    expose_in = _as_list("expose_headers", expose_headers, problems)
+    credentials = _check_bool("allow_credentials", allow_credentials, problems)
+    private_network = _check_bool("allow_private_network", allow_private_network, problems)
+
+    allow_all_origins, specs = _origins(origins_in, credentials, problems)
+    regex = _regex(allow_origin_regex, problems)
+    methods = _methods(methods_in, problems)
+    allow_all_headers, header_names = _headers(headers_in, problems)
+    exposed = _expose(expose_in, credentials, problems)
+    age = _max_age(max_age, problems)
+    if problems:
+        raise CORSConfigError(problems)
+
+    # Access-Control-Allow-Headers as Starlette spells it: the safelisted names plus the configured
+    # ones, de-duplicated without regard to case, sorted.
+    by_lower: dict[str, str] = {}
+    for name in (*fetch.SAFELISTED_REQUEST_HEADER_NAMES, *header_names):
+        by_lower.setdefault(name.lower(), name)
+    listed_headers = sorted(by_lower.values())
+
+    simple: list[Header] = []
+    if credentials:
+        simple.append((ACAC, b"true"))
+    if exposed:
+        simple.append((ACEH, _join(exposed)))
+
+    preflight: list[Header] = [(ACAM, _join(methods)), (ACMA, str(age).encode())]
+    if not allow_all_headers:
+        preflight.append((ACAH, _join(listed_headers)))
+    if credentials:
+        preflight.append((ACAC, b"true"))
+
+    exact = frozenset(spec.text for spec in specs if not spec.is_pattern)
+    pattern_specs = [spec for spec in specs if spec.is_pattern]
+    return Policy(
+        allow_all_origins=allow_all_origins,
+        exact_origins=exact,
+        patterns=OriginPatterns(pattern_specs) if pattern_specs else None,
+        origin_regex=regex,
+        allow_credentials=credentials,
+        allow_methods=methods,
+        method_set=frozenset(methods),
+        allow_all_headers=allow_all_headers,
+        allowed_header_names=frozenset(by_lower),
+        allow_private_network=private_network,
+        expose_headers=tuple(exposed),
+        max_age=age,
+        simple_headers=tuple(simple),
+        simple_header_names=frozenset({ACAO, VARY, *(name for name, _ in simple)}),
+        preflight_headers=tuple(preflight),
+    )

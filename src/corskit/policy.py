@@ -1,0 +1,69 @@
+"""The compiled, immutable CORS policy that the middleware consults on every request.
+
+Built once by :func:`corskit.config.compile_policy`; every response header value is already bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .origins import MAX_ORIGIN_LENGTH, OriginPatterns, split_serialized_origin
+
+Header = tuple[bytes, bytes]
+
+ACAO = b"access-control-allow-origin"
+ACAC = b"access-control-allow-credentials"
+ACAM = b"access-control-allow-methods"
+ACAH = b"access-control-allow-headers"
+ACEH = b"access-control-expose-headers"
+ACMA = b"access-control-max-age"
+ACAPN = b"access-control-allow-private-network"
+VARY = b"vary"
+
+# Starlette 1.10 sends this Vary on every preflight answer; a cache must key preflights on all of it.
+PREFLIGHT_VARY = (
+    b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    allow_all_origins: bool
+    exact_origins: frozenset[str]
+    patterns: OriginPatterns | None
+    origin_regex: re.Pattern[str] | None
+    allow_credentials: bool
+    allow_methods: tuple[str, ...]
+    method_set: frozenset[str]
+    allow_all_headers: bool
+    # Lower-cased names accepted in Access-Control-Request-Headers (safelisted ones included).
+    allowed_header_names: frozenset[str]
+    allow_private_network: bool
+    expose_headers: tuple[str, ...]
+    max_age: int
+    # Sent with the reflected (or "*") Access-Control-Allow-Origin on an allowed actual response.
+    simple_headers: tuple[Header, ...]
+    # Names the middleware sets on an allowed actual response, replacing the app's own.
+    simple_header_names: frozenset[bytes]
+    # Sent on a preflight answer to an allowed origin, after Access-Control-Allow-Origin.
+    preflight_headers: tuple[Header, ...]
+
+    @property
+    def reflects_origin(self) -> bool:
+        """Whether Access-Control-Allow-Origin echoes the request's origin rather than '*'."""
+        return not self.allow_all_origins
+
+    def origin_allowed(self, origin: str) -> bool:
+        if self.allow_all_origins or origin in self.exact_origins:
+            return True
+        if self.patterns is None and self.origin_regex is None:
+            return False
+        # Patterns and regexes only ever see what a browser could send: this keeps "null", CR/LF,
+        # spaces and oversized junk away from a user's regex, and from being reflected.
+        parts = split_serialized_origin(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
+        if parts is None:
+            return False
+        if self.patterns is not None and self.patterns.matches(*parts):
+            return True
+        return self.origin_regex is not None and self.origin_regex.fullmatch(origin) is not None
