@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import fetch
+from .dynamic import DynamicOrigins
 from .errors import CORSConfigError, Problem
 from .origins import OriginPatterns, OriginSpec, parse_origin
 from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy
@@ -227,19 +228,85 @@ def _join(values: Iterable[str]) -> bytes:
     return ", ".join(values).encode("latin-1")
 
 
-def compile_policy(
-    *,
-    allow_origins: Any = (),
-    allow_methods: Any = ("GET",),
-    allow_headers: Any = (),
-    allow_credentials: Any = False,
-    allow_origin_regex: Any = None,
-    allow_private_network: Any = False,
-    expose_headers: Any = (),
-    max_age: Any = 600,
-) -> Policy:
-    """Validate a configuration; return its compiled policy or raise CORSConfigError listing every problem."""
+# Keyword arguments a per-path policy dict may hold: the middleware's own, minus the ones that
+# only make sense once per app.
+POLICY_PARAMETERS = (
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "allow_credentials",
+    "allow_origin_regex",
+    "allow_private_network",
+    "expose_headers",
+    "max_age",
+    "allow_origin_func",
+    "origin_cache_size",
+    "origin_cache_ttl",
+)
+
+
+def compile_policy(**options: Any) -> Policy:
+    """Validate a configuration; return its compiled policy or raise CORSConfigError listing every problem.
+
+    Takes the middleware's keyword arguments (see ``POLICY_PARAMETERS``), with the same defaults.
+    """
     problems: list[Problem] = []
+    policy = collect_policy(options, problems)
+    if policy is None:
+        raise CORSConfigError(problems)
+    return policy
+
+
+def _dynamic(func: Any, size: Any, ttl: Any, problems: list[Problem]) -> DynamicOrigins | None:
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        problems.append(
+            Problem(
+                "cache-size-invalid",
+                "origin_cache_size",
+                f"expected a whole number >= 0 (0 turns the cache off), got {size!r}.",
+            )
+        )
+        size = 0
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 <= ttl < float("inf"):
+        problems.append(
+            Problem(
+                "cache-ttl-invalid",
+                "origin_cache_ttl",
+                f"expected a number of seconds >= 0 (0 turns the cache off), got {ttl!r}.",
+            )
+        )
+        ttl = 0.0
+    if func is None:
+        return None
+    if not callable(func):
+        problems.append(
+            Problem(
+                "origin-func-not-callable",
+                "allow_origin_func",
+                f"expected a function taking the origin (str) and returning True or False "
+                f"(or an async one), got {type(func).__name__}.",
+            )
+        )
+        return None
+    return DynamicOrigins(func, size, float(ttl))
+
+
+def collect_policy(options: dict[str, Any], problems: list[Problem], where: str = "") -> Policy | None:
+    """Compile ``options`` into a Policy, appending every problem found (parameters named with ``where``)."""
+    start = len(problems)
+    unknown = sorted(set(options) - set(POLICY_PARAMETERS))
+    for name in unknown:
+        problems.append(
+            Problem("unknown-option", name, f"not a CORS option; valid ones: {', '.join(POLICY_PARAMETERS)}.")
+        )
+    allow_origins = options.get("allow_origins", ())
+    allow_methods = options.get("allow_methods", ("GET",))
+    allow_headers = options.get("allow_headers", ())
+    allow_credentials = options.get("allow_credentials", False)
+    allow_origin_regex = options.get("allow_origin_regex")
+    allow_private_network = options.get("allow_private_network", False)
+    expose_headers = options.get("expose_headers", ())
+    max_age = options.get("max_age", 600)
     origins_in = _as_list("allow_origins", allow_origins, problems)
     methods_in = _as_list("allow_methods", allow_methods, problems)
     headers_in = _as_list("allow_headers", allow_headers, problems)
@@ -253,8 +320,16 @@ def compile_policy(
     allow_all_headers, header_names = _headers(headers_in, problems)
     exposed = _expose(expose_in, credentials, problems)
     age = _max_age(max_age, problems)
-    if problems:
-        raise CORSConfigError(problems)
+    dynamic = _dynamic(
+        options.get("allow_origin_func"),
+        options.get("origin_cache_size", 10_000),
+        options.get("origin_cache_ttl", 60.0),
+        problems,
+    )
+    if len(problems) > start:
+        if where:
+            problems[start:] = [Problem(p.code, f"{where}.{p.parameter}", p.message) for p in problems[start:]]
+        return None
 
     # Access-Control-Allow-Headers as Starlette spells it: the safelisted names plus the configured
     # ones, de-duplicated without regard to case, sorted.
@@ -293,4 +368,5 @@ def compile_policy(
         simple_headers=tuple(simple),
         simple_header_names=frozenset({ACAO, VARY, *(name for name, _ in simple)}),
         preflight_headers=tuple(preflight),
+        dynamic=dynamic,
     )

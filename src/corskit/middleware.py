@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable, Collection, Iterable, MutableMapping
+import logging
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, MutableMapping
 from typing import Any
 
-from .config import compile_policy
+from . import explain as explaining
+from .config import collect_policy
+from .dynamic import OriginFunc
+from .errors import CORSConfigError, Problem
+from .origins import same_origin_as_host, split_serialized_origin
+from .paths import PathPolicies, collect_path_policies
 from .policy import ACAH, ACAO, ACAPN, PREFLIGHT_VARY, VARY, Header, Policy
 
 Scope = MutableMapping[str, Any]
@@ -14,19 +19,18 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 
-# How much of Access-Control-Request-Headers is examined. A browser lists each non-safelisted header
-# name of one request once; 8 KiB is far beyond any real request, and longer values are refused
-# without being read, so junk costs nothing.
-MAX_REQUEST_HEADERS_LENGTH = 8192
-
-# Access-Control-Request-Headers as browsers send it: a comma-separated list of header names.
-# Checked before mirroring it back, so only tokens are ever reflected.
-_HEADER_LIST_RE = re.compile(rb"[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*[ \t]*")
+logger = logging.getLogger("corskit")
 
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _ORIGIN = b"origin"
+_ACRM = b"access-control-request-method"
 _VARY_ORIGIN = b"Origin"
+_ONLY_VARY = frozenset({VARY})
+# Stands for "several Origin headers": never a valid origin, so never allowed nor reflected.
+_DUPLICATE_ORIGIN = b"\x00duplicate"
+_WS_DENIED_BODY = b"Forbidden: WebSocket origin not allowed"
 
 
 def merge_vary(values: list[bytes], add: bytes) -> bytes:
@@ -57,10 +61,15 @@ def with_cors_headers(
     return headers
 
 
+def _log_refusal(kind: str, failures: list[explaining.Check]) -> None:
+    logger.debug("corskit refused a %s: %s", kind, " ".join(str(f) for f in failures))
+
+
 class CORSMiddleware:
     """CORS for any ASGI 3 app, with Starlette's parameters and defaults, refusing unsafe configurations.
 
-    See the README for the parameters and for how corskit differs from Starlette.
+    The first eight parameters are Starlette's, in Starlette's order and with its defaults; the rest
+    are corskit's own (keyword-only). See the README for each, and for how corskit differs.
     """
 
     def __init__(
@@ -74,19 +83,42 @@ class CORSMiddleware:
         allow_private_network: bool = False,
         expose_headers: Collection[str] = (),
         max_age: int = 600,
+        *,
+        allow_origin_func: OriginFunc | None = None,
+        origin_cache_size: int = 10_000,
+        origin_cache_ttl: float = 60.0,
+        check_websocket_origin: bool = True,
+        path_policies: Mapping[str, Mapping[str, Any] | None] | None = None,
     ) -> None:
+        problems: list[Problem] = []
+        options = {
+            "allow_origins": allow_origins,
+            "allow_methods": allow_methods,
+            "allow_headers": allow_headers,
+            "allow_credentials": allow_credentials,
+            "allow_origin_regex": allow_origin_regex,
+            "allow_private_network": allow_private_network,
+            "expose_headers": expose_headers,
+            "max_age": max_age,
+            "allow_origin_func": allow_origin_func,
+            "origin_cache_size": origin_cache_size,
+            "origin_cache_ttl": origin_cache_ttl,
+        }
+        policy = collect_policy(options, problems)
+        paths = collect_path_policies(path_policies, problems)
+        if not isinstance(check_websocket_origin, bool):
+            problems.append(
+                Problem(
+                    "not-a-bool", "check_websocket_origin", f"expected True or False, got {check_websocket_origin!r}."
+                )
+            )
+        if problems or policy is None:
+            raise CORSConfigError(problems)
+
         self.app = app
-        self.policy: Policy = compile_policy(
-            allow_origins=allow_origins,
-            allow_methods=allow_methods,
-            allow_headers=allow_headers,
-            allow_credentials=allow_credentials,
-            allow_origin_regex=allow_origin_regex,
-            allow_private_network=allow_private_network,
-            expose_headers=expose_headers,
-            max_age=max_age,
-        )
-        policy = self.policy
+        self.policy: Policy = policy
+        self.path_policies: PathPolicies | None = paths
+        self.check_websocket_origin = check_websocket_origin
         # Read-only views with Starlette's attribute names, for code that inspects the middleware.
         self.allow_origins = tuple(allow_origins)
         self.allow_methods = policy.allow_methods
@@ -96,20 +128,42 @@ class CORSMiddleware:
         self.allow_credentials = policy.allow_credentials
         self.allow_origin_regex = policy.origin_regex
         self.allow_private_network = policy.allow_private_network
-        # A subclass that overrides is_allowed_origin() (a Starlette idiom) is called for every
-        # decision; otherwise the compiled policy answers directly.
-        self._origin_allowed: Callable[[str], bool] = (
-            self.is_allowed_origin
-            if type(self).is_allowed_origin is not CORSMiddleware.is_allowed_origin
-            else policy.origin_allowed
-        )
+        # A subclass that overrides is_allowed_origin() (a Starlette idiom) is asked for every
+        # decision, under every path policy; otherwise each compiled policy answers directly.
+        self._custom_origin_check = type(self).is_allowed_origin is not CORSMiddleware.is_allowed_origin
 
     def is_allowed_origin(self, origin: str) -> bool:
+        """Whether the top-level lists, patterns and regex allow ``origin`` (not ``allow_origin_func``)."""
         return self.policy.origin_allowed(origin)
 
+    def _static_allowed(self, policy: Policy, origin: str) -> bool:
+        return self.is_allowed_origin(origin) if self._custom_origin_check else policy.origin_allowed(origin)
+
+    async def _allowed(self, policy: Policy, origin: str) -> bool:
+        if self._static_allowed(policy, origin):
+            return True
+        # allow_origin_func only hears about origins a browser could send.
+        if policy.dynamic is None or split_serialized_origin(origin) is None:
+            return False
+        return await policy.dynamic.allowed(origin)
+
+    def _policy_for(self, scope: Scope) -> Policy | None:
+        if self.path_policies is None:
+            return self.policy
+        return self.path_policies.lookup(scope["path"], self.policy)[1]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        scope_type = scope["type"]
+        if scope_type != "http":
+            if scope_type == "websocket" and self.check_websocket_origin:
+                await self._websocket(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+
+        policy = self.policy if self.path_policies is None else self._policy_for(scope)
+        if policy is None:
+            await self.app(scope, receive, send)  # CORS is off for this path.
             return
 
         origin: bytes | None = None
@@ -117,21 +171,24 @@ class CORSMiddleware:
             if name == _ORIGIN:
                 # Browsers send one Origin. Two mean a forged or broken request: answer it as a CORS
                 # request from an origin nobody allowed.
-                origin = value if origin is None else b""
+                origin = value if origin is None else _DUPLICATE_ORIGIN
 
         if origin is not None and scope["method"] == "OPTIONS":
-            # Fetch: a CORS-preflight request is an OPTIONS carrying Access-Control-Request-Method.
+            # Fetch: a CORS-preflight request is an OPTIONS request carrying Access-Control-Request-Method.
             for name, _value in scope["headers"]:
-                if name == b"access-control-request-method":
-                    await self._preflight(scope, origin, send)
+                if name == _ACRM:
+                    await self._preflight(scope, policy, origin, send)
                     return
 
-        policy = self.policy
         extra: tuple[Header, ...] = ()
         replace = _ONLY_VARY
-        if origin is not None and self._origin_allowed(origin.decode("latin-1")):
-            extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
-            replace = policy.simple_header_names
+        if origin is not None:
+            text = origin.decode("latin-1")
+            if self._static_allowed(policy, text) or (policy.dynamic is not None and await self._allowed(policy, text)):
+                extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
+                replace = policy.simple_header_names
+            elif logger.isEnabledFor(logging.DEBUG):
+                _log_refusal("request", [explaining.origin_failure(policy, text, origin is _DUPLICATE_ORIGIN)])
         started = False
 
         async def send_with_cors(message: Message) -> None:
@@ -146,69 +203,142 @@ class CORSMiddleware:
             await self.app(scope, receive, send_with_cors)
         except Exception:
             # Starlette/FastAPI turn an unhandled exception into a 500 *outside* this middleware, so the
-            # browser would see no CORS headers and report a CORS error instead of the 500. Answer the
+            # browser would get no CORS headers and report a CORS error instead of the 500. Answer the
             # 500 here for allowed origins, then let the exception go on to be logged by the server.
             if not started and extra:
                 await send_with_cors(
-                    {"type": "http.response.start", "status": 500, "headers": [_TEXT_PLAIN, (b"content-length", b"21")]}
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [_TEXT_PLAIN, (b"content-length", b"21")],
+                    }
                 )
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 
-    async def _preflight(self, scope: Scope, origin: bytes, send: Send) -> None:
-        policy = self.policy
+    async def _preflight(self, scope: Scope, policy: Policy, origin: bytes, send: Send) -> None:
         method: bytes | None = None
         requested: bytes | None = None
         private_network = False
         for name, value in scope["headers"]:
-            if name == b"access-control-request-method":
+            if name == _ACRM:
                 method = value
             elif name == b"access-control-request-headers":
                 requested = value
             elif name == b"access-control-request-private-network":
                 private_network = True
 
+        origin_text = origin.decode("latin-1")
+        origin_ok = await self._allowed(policy, origin_text)
         failures: list[str] = []
         headers: list[tuple[bytes, bytes]] = [(VARY, PREFLIGHT_VARY)]
-        if self._origin_allowed(origin.decode("latin-1")):
+        if origin_ok:
             allow_origin = b"*" if policy.allow_all_origins and not policy.allow_credentials else origin
             headers.append((ACAO, allow_origin))
             headers.extend(policy.preflight_headers)
-            origin_ok = True
         else:
             failures.append("origin")
-            origin_ok = False
 
-        if method is None or method.decode("latin-1") not in policy.method_set:
+        method_text = None if method is None else method.decode("latin-1")
+        if method_text not in policy.method_set:
             failures.append("method")
 
         if requested is not None:
-            if not self._headers_allowed(requested):
+            if not policy.request_headers_allowed(requested):
                 failures.append("headers")
             elif policy.allow_all_headers and origin_ok:
                 # Mirror the request's list: with credentials a literal '*' would not be honoured.
                 headers.append((ACAH, requested))
 
         if private_network:
-            if policy.allow_private_network:
-                if origin_ok:
-                    headers.append((ACAPN, b"true"))
-            else:
+            if not policy.allow_private_network:
                 failures.append("private-network")
+            elif origin_ok:
+                headers.append((ACAPN, b"true"))
 
-        body = b"Disallowed CORS " + ", ".join(failures).encode() if failures else b"OK"
+        if failures:
+            body = b"Disallowed CORS " + ", ".join(failures).encode()
+            if logger.isEnabledFor(logging.DEBUG):
+                checks = explaining.preflight_failures(
+                    policy,
+                    origin_text,
+                    origin is _DUPLICATE_ORIGIN,
+                    origin_ok,
+                    method_text,
+                    None if requested is None else requested.decode("latin-1"),
+                    private_network,
+                )
+                _log_refusal("preflight", checks)
+        else:
+            body = b"OK"
         headers.append((b"content-length", str(len(body)).encode()))
         headers.append(_TEXT_PLAIN)
         await send({"type": "http.response.start", "status": 400 if failures else 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _headers_allowed(self, requested: bytes) -> bool:
-        if len(requested) > MAX_REQUEST_HEADERS_LENGTH or _HEADER_LIST_RE.fullmatch(requested) is None:
-            return False
-        if self.policy.allow_all_headers:
-            return True
-        allowed = self.policy.allowed_header_names
-        return all(item.strip().lower().decode("latin-1") in allowed for item in requested.split(b","))
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        policy = self._policy_for(scope)
+        origin: bytes | None = None
+        host: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == _ORIGIN:
+                origin = value if origin is None else _DUPLICATE_ORIGIN
+            elif name == b"host":
+                host = value
+        # Browsers always send Origin on a WebSocket handshake; without one it is not a browser, and
+        # the same-origin policy has nothing to protect.
+        if policy is None or origin is None:
+            await self.app(scope, receive, send)
+            return
+        text = origin.decode("latin-1")
+        if await self._allowed(policy, text) or same_origin_as_host(text, host):
+            await self.app(scope, receive, send)
+            return
+        if logger.isEnabledFor(logging.DEBUG):
+            _log_refusal(
+                "WebSocket handshake",
+                [explaining.websocket_failure(text, None if host is None else host.decode("latin-1"))],
+            )
+        # Cross-site WebSocket hijacking: browsers never preflight a WebSocket, so the handshake is
+        # refused here, before the app can accept it with the visitor's cookies.
+        message = await receive()
+        if message["type"] != "websocket.connect":
+            return
+        if "websocket.http.response" in (scope.get("extensions") or {}):
+            await send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 403,
+                    "headers": [_TEXT_PLAIN, (b"content-length", str(len(_WS_DENIED_BODY)).encode())],
+                }
+            )
+            await send({"type": "websocket.http.response.body", "body": _WS_DENIED_BODY})
+        else:
+            # A close before accept: ASGI servers answer the handshake with 403.
+            await send({"type": "websocket.close", "code": 1008})
 
+    # -- explanations -------------------------------------------------------------------------------
 
-_ONLY_VARY = frozenset({VARY})
+    def explain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> explaining.Explanation:
+        """Say what the middleware does with a request, and why, without a server.
+
+        ``headers`` is a mapping or a list of (name, value) pairs; an ``Upgrade: websocket`` header makes
+        it a WebSocket handshake. An async ``allow_origin_func`` is run to completion here; inside a
+        running event loop use :meth:`aexplain`.
+        """
+        request = explaining.Request.parse(method, path, headers, self)
+        allowed = False
+        if request.policy is not None and request.origin is not None:
+            allowed = self._static_allowed(request.policy, request.origin)
+            dynamic = request.policy.dynamic
+            if not allowed and dynamic is not None and split_serialized_origin(request.origin) is not None:
+                allowed = dynamic.allowed_sync(request.origin)
+        return request.decide(allowed)
+
+    async def aexplain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> explaining.Explanation:
+        """:meth:`explain` for use inside an event loop (awaits an async ``allow_origin_func``)."""
+        request = explaining.Request.parse(method, path, headers, self)
+        allowed = False
+        if request.policy is not None and request.origin is not None:
+            allowed = await self._allowed(request.policy, request.origin)
+        return request.decide(allowed)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dynamic import DynamicOrigins
+from .limits import MAX_REQUEST_HEADERS_LENGTH
 from .origins import MAX_ORIGIN_LENGTH, OriginPatterns, split_serialized_origin
 
 Header = tuple[bytes, bytes]
@@ -25,6 +27,11 @@ VARY = b"vary"
 PREFLIGHT_VARY = (
     b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
 )
+
+
+# Access-Control-Request-Headers as browsers send it: a comma-separated list of header names.
+# Checked before mirroring it back, so only tokens are ever reflected. Unambiguous, hence linear.
+_HEADER_LIST_RE = re.compile(rb"[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*[ \t]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +55,8 @@ class Policy:
     simple_header_names: frozenset[bytes]
     # Sent on a preflight answer to an allowed origin, after Access-Control-Allow-Origin.
     preflight_headers: tuple[Header, ...]
+    # allow_origin_func, asked (through its cache) about well-formed origins the rules above refuse.
+    dynamic: DynamicOrigins | None = None
 
     @property
     def reflects_origin(self) -> bool:
@@ -67,3 +76,12 @@ class Policy:
         if self.patterns is not None and self.patterns.matches(*parts):
             return True
         return self.origin_regex is not None and self.origin_regex.fullmatch(origin) is not None
+
+    def request_headers_allowed(self, requested: bytes) -> bool:
+        """Whether every name in an Access-Control-Request-Headers value is allowed."""
+        if len(requested) > MAX_REQUEST_HEADERS_LENGTH or _HEADER_LIST_RE.fullmatch(requested) is None:
+            return False
+        if self.allow_all_headers:
+            return True
+        allowed = self.allowed_header_names
+        return all(item.strip().lower().decode("latin-1") in allowed for item in requested.split(b","))
