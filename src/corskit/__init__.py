@@ -4,9 +4,20 @@
 """
 
 from .config import compile_policy
+from .dynamic import in_thread
 from .errors import CORSConfigError, Problem
+from .explain import Check, Explanation
 from .middleware import CORSMiddleware
 from .policy import Policy
 
-__all__ = ["CORSConfigError", "CORSMiddleware", "Policy", "Problem", "compile_policy"]
+__all__ = [
+    "CORSConfigError",
+    "CORSMiddleware",
+    "Check",
+    "Explanation",
+    "Policy",
+    "Problem",
+    "compile_policy",
+    "in_thread",
+]
 __version__ = "0.1.0"
