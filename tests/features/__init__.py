@@ -1,0 +1,1 @@
+"""Tests proving issue 4: dynamic origins, CORS on errors, WebSocket Origin checks, path policies, explain()."""
