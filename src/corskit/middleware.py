@@ -140,9 +140,11 @@ class CORSMiddleware:
         return self.is_allowed_origin(origin) if self._custom_origin_check else policy.origin_allowed(origin)
 
     async def _allowed(self, policy: Policy, origin: str) -> bool:
-        if self._static_allowed(policy, origin):
-            return True
-        # allow_origin_func only hears about origins a browser could send.
+        return self._static_allowed(policy, origin) or await self._asked(policy, origin)
+
+    @staticmethod
+    async def _asked(policy: Policy, origin: str) -> bool:
+        """What ``allow_origin_func`` says; it only hears about origins a browser could send."""
         if policy.dynamic is None or split_serialized_origin(origin) is None:
             return False
         return await policy.dynamic.allowed(origin)
@@ -184,7 +186,7 @@ class CORSMiddleware:
         replace = _ONLY_VARY
         if origin is not None:
             text = origin.decode("latin-1")
-            if self._static_allowed(policy, text) or (policy.dynamic is not None and await self._allowed(policy, text)):
+            if self._static_allowed(policy, text) or (policy.dynamic is not None and await self._asked(policy, text)):
                 extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
                 replace = policy.simple_header_names
             elif logger.isEnabledFor(logging.DEBUG):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .dynamic import DynamicOrigins
 from .limits import MAX_REQUEST_HEADERS_LENGTH
-from .origins import MAX_ORIGIN_LENGTH, OriginPatterns, split_serialized_origin
+from .origins import OriginPatterns, split_serialized_origin
 
 Header = tuple[bytes, bytes]
 
@@ -70,7 +70,7 @@ class Policy:
             return False
         # Patterns and regexes only ever see what a browser could send: this keeps "null", CR/LF,
         # spaces and oversized junk away from a user's regex, and from being reflected.
-        parts = split_serialized_origin(origin) if len(origin) <= MAX_ORIGIN_LENGTH else None
+        parts = split_serialized_origin(origin)
         if parts is None:
             return False
         if self.patterns is not None and self.patterns.matches(*parts):
