@@ -137,7 +137,11 @@ class CORSMiddleware:
         return self.policy.origin_allowed(origin)
 
     def _static_allowed(self, policy: Policy, origin: str) -> bool:
-        return self.is_allowed_origin(origin) if self._custom_origin_check else policy.origin_allowed(origin)
+        if self._custom_origin_check:
+            # A subclass may accept anything, but a value with control characters (CR/LF/NUL, or the
+            # duplicate-Origin marker) must never be reflected into a response header.
+            return origin.isprintable() and self.is_allowed_origin(origin)
+        return policy.origin_allowed(origin)
 
     async def _allowed(self, policy: Policy, origin: str) -> bool:
         return self._static_allowed(policy, origin) or await self._asked(policy, origin)

@@ -309,3 +309,34 @@ def test_app_allow_origin_header_is_replaced_not_duplicated():
     app_headers = [(b"access-control-allow-origin", b"https://app.example.com"), (b"vary", b"Accept")]
     response = run(CORSMiddleware, STRICT, http_scope("GET", [(b"origin", b"https://app.example.com")]), app_headers)
     assert response.values(ACAO) == [b"https://app.example.com"]  # replaced, not duplicated
+
+
+class EverythingAllowed(CORSMiddleware):
+    """A Starlette-style subclass whose own origin check is far too lenient."""
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        return not origin.startswith("https://evil.")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"origin", b"https://x\r\nSet-Cookie: session=evil; .example.com")],
+        [(b"origin", b"https://x.example.com\x00")],
+        [(b"origin", b"https://x.example.com\n")],
+        [(b"origin", b"https://a.example.com"), (b"origin", b"https://b.example.com")],  # duplicated
+    ],
+)
+def test_subclass_origin_check_never_reflects_control_characters(headers: list[tuple[bytes, bytes]]):
+    config = {"allow_origins": ["https://app.example.com"], "allow_credentials": True}
+    response = run(EverythingAllowed, config, http_scope("GET", headers))
+    assert_wellformed(response)
+    assert response.one(ACAO) is None
+    response = run(EverythingAllowed, config, http_scope("OPTIONS", [*headers, (b"access-control-request-method", b"GET")]))
+    assert_wellformed(response)
+    assert response.one(ACAO) is None
+    # The subclass is still the one deciding about ordinary origins (Starlette compatibility).
+    response = run(EverythingAllowed, config, http_scope("GET", [(b"origin", b"https://anything.example.com")]))
+    assert response.one(ACAO) == b"https://anything.example.com"
+    response = run(EverythingAllowed, config, http_scope("GET", [(b"origin", b"https://evil.example.com")]))
+    assert response.one(ACAO) is None
