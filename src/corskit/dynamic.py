@@ -88,6 +88,8 @@ class DynamicOrigins:
             result: Any = self._func(origin)
             if inspect.isawaitable(result):
                 result = _run_awaitable(result)
+        except AsyncInRunningLoop:
+            raise  # the caller's mistake, not the function's: don't refuse the origin and blame it
         except Exception as exc:
             self._report(origin, f"raised {type(exc).__name__}: {exc}", exc)
             return False
@@ -128,6 +130,10 @@ class DynamicOrigins:
         )
 
 
+class AsyncInRunningLoop(RuntimeError):
+    """explain() was called inside an event loop with an async allow_origin_func: use aexplain()."""
+
+
 def _run_awaitable(awaitable: Awaitable[T]) -> T:
     try:
         asyncio.get_running_loop()
@@ -137,4 +143,8 @@ def _run_awaitable(awaitable: Awaitable[T]) -> T:
             return await awaitable
 
         return asyncio.run(wrap())
-    raise RuntimeError("allow_origin_func is async and an event loop is running: use 'await middleware.aexplain(...)'")
+    if inspect.iscoroutine(awaitable):
+        awaitable.close()  # never awaited on purpose: no "coroutine was never awaited" warning
+    raise AsyncInRunningLoop(
+        "allow_origin_func is async and an event loop is running: use 'await middleware.aexplain(...)'"
+    )
