@@ -96,8 +96,8 @@ def origin_failure(policy: Policy, origin: str, duplicated: bool = False) -> Che
 
 
 def method_failure(policy: Policy, method: str | None) -> Check:
-    if method is None:
-        return Check("method-missing", "the preflight has no Access-Control-Request-Method header.")
+    if not method:  # absent, or present but empty: either way there is no method to check
+        return Check("method-missing", "the preflight's Access-Control-Request-Method header is missing or empty.")
     return Check(
         "method-not-allowed",
         f"method {sanitize(method)} is not in allow_methods {_listing(policy.allow_methods)}: add it, or use ['*']"
