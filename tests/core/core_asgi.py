@@ -6,11 +6,37 @@ order as sent, and it lets a test send what no client would (two Origin headers,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
+
+T = TypeVar("T")
+
+
+def run(func: Callable[..., Awaitable[T]], *args: Any) -> T:
+    """``anyio.run`` in a thread of its own.
+
+    Playwright's sync API (the session's Chromium) keeps an event loop in the main thread once it has
+    started, and ``anyio.run`` refuses to start a second one there.
+    """
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(anyio.run(func, *args))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 @dataclass
@@ -76,7 +102,7 @@ async def acall(app: Any, scope: dict[str, Any]) -> Sent:
 def call(app: Any, method: str = "GET", headers: Iterable[tuple[str, str]] = (), path: str = "/") -> Sent:
     """Run one HTTP request through ``app`` and return what it sent."""
     scope = http_scope(method, path, headers)
-    return anyio.run(acall, app, scope)
+    return run(acall, app, scope)
 
 
 def preflight(app: Any, origin: str, method: str = "GET", request_headers: str | None = None, path: str = "/") -> Sent:

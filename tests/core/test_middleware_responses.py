@@ -6,7 +6,7 @@ from typing import Any
 
 import anyio
 import pytest
-from core_asgi import PlainApp, acall, call, http_scope
+from core_asgi import PlainApp, acall, call, http_scope, run
 
 from corskit import CORSMiddleware
 
@@ -112,7 +112,7 @@ def test_no_header_list_is_shared_between_two_responses() -> None:
     app = CORSMiddleware(PlainApp(), allow_origins=["https://a.com"], allow_credentials=True, expose_headers=["X-A"])
     messages: list[dict[str, Any]] = []
 
-    async def run() -> None:
+    async def scenario() -> None:
         async def receive() -> dict[str, Any]:
             return {"type": "http.request", "body": b""}
 
@@ -126,7 +126,7 @@ def test_no_header_list_is_shared_between_two_responses() -> None:
         for _ in range(2):
             await app(http_scope("GET", "/", [("Origin", "https://a.com")]), receive, send)
 
-    anyio.run(run)
+    run(scenario)
     starts = [m for m in messages if m["type"] == "http.response.start"]
     assert starts[0]["headers"] is not starts[1]["headers"]
     # The second response is untouched by what happened to the first one.
@@ -154,7 +154,7 @@ def test_preflight_header_lists_are_fresh_each_time() -> None:
 def test_one_request_does_not_leak_its_origin_into_the_next() -> None:
     app = CORSMiddleware(PlainApp(), allow_origins=["https://a.com", "https://b.com"])
 
-    async def run() -> list[str | None]:
+    async def scenario() -> list[str | None]:
         results: list[str | None] = [None] * 20
 
         async def one(i: int) -> None:
@@ -167,7 +167,7 @@ def test_one_request_does_not_leak_its_origin_into_the_next() -> None:
                 group.start_soon(one, i)
         return results
 
-    results = anyio.run(run)
+    results = run(scenario)
     assert results == ["https://b.com", "https://a.com"] * 10
 
 
@@ -188,7 +188,7 @@ def test_non_http_scopes_pass_through_untouched(scope_type: str) -> None:
     async def send(message: Any) -> None:
         raise AssertionError("the middleware must not send anything itself")
 
-    anyio.run(app, scope, receive, send)
+    run(app, scope, receive, send)
     assert seen == [(scope, receive, send)]
     assert seen[0][0] is scope and seen[0][1] is receive and seen[0][2] is send
     assert repr(scope) == frozen
