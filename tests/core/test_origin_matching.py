@@ -201,3 +201,18 @@ def test_origins_no_browser_sends_do_not_reach_patterns_or_regex(junk: str) -> N
     app = CORSMiddleware(PlainApp(), allow_origins=["https://*.a.com"], allow_origin_regex=r".*a\.com.*|null")
     response = call(app, headers=[("Origin", junk)])
     assert not response.has("access-control-allow-origin")
+
+
+class AllowEverything(CORSMiddleware):
+    def is_allowed_origin(self, origin: str) -> bool:
+        return True
+
+
+def test_permissive_subclass_still_never_reflects_forged_origin_values() -> None:
+    app = AllowEverything(PlainApp(), allow_origins=["https://listed.test"], allow_credentials=True)
+    assert call(app, headers=[("Origin", "https://any.test")]).get("access-control-allow-origin") == "https://any.test"
+    duplicated = call(app, headers=[("Origin", "https://a.test"), ("Origin", "https://b.test")])
+    assert not duplicated.has("access-control-allow-origin")
+    injected = call(app, headers=[("Origin", "https://a.test\r\nSet-Cookie: x=1")])
+    assert not injected.has("access-control-allow-origin")
+    assert not injected.has("set-cookie")
