@@ -332,7 +332,9 @@ def test_subclass_origin_check_never_reflects_control_characters(headers: list[t
     response = run(EverythingAllowed, config, http_scope("GET", headers))
     assert_wellformed(response)
     assert response.one(ACAO) is None
-    response = run(EverythingAllowed, config, http_scope("OPTIONS", [*headers, (b"access-control-request-method", b"GET")]))
+    response = run(
+        EverythingAllowed, config, http_scope("OPTIONS", [*headers, (b"access-control-request-method", b"GET")])
+    )
     assert_wellformed(response)
     assert response.one(ACAO) is None
     # The subclass is still the one deciding about ordinary origins (Starlette compatibility).
