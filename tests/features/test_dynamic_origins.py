@@ -13,7 +13,7 @@ import pytest
 from corskit import CORSConfigError, CORSMiddleware
 from corskit.dynamic import DynamicOrigins, in_thread
 
-from .driver import AsyncCountingFunc, CountingFunc, OkApp, arequest, preflight, request
+from .driver import AsyncCountingFunc, CountingFunc, OkApp, arequest, preflight, request, run
 
 TENANT = "https://tenant.example"
 STRANGER = "https://stranger.example"
@@ -106,16 +106,16 @@ def test_cached_answer_expires_after_ttl() -> None:
     async def ask() -> bool:
         return await dynamic.allowed(TENANT)
 
-    assert anyio.run(ask) is True
+    assert run(ask) is True
     clock.now += 9.5
-    assert anyio.run(ask) is True
+    assert run(ask) is True
     assert len(func.calls) == 1
     clock.now += 1.0  # 10.5 s after the first answer
-    assert anyio.run(ask) is True
+    assert run(ask) is True
     assert len(func.calls) == 2
     # The fresh answer is good for another full TTL.
     clock.now += 9.5
-    assert anyio.run(ask) is True
+    assert run(ask) is True
     assert len(func.calls) == 2
 
 
@@ -123,11 +123,11 @@ def test_a_changed_answer_is_seen_after_ttl() -> None:
     clock = FakeClock()
     func = CountingFunc(allowed=[TENANT])
     dynamic = DynamicOrigins(func, size=100, ttl=5.0, clock=clock)
-    assert anyio.run(dynamic.allowed, TENANT) is True
+    assert run(dynamic.allowed, TENANT) is True
     func.allowed.clear()  # the tenant is deleted from the database
-    assert anyio.run(dynamic.allowed, TENANT) is True  # still cached
+    assert run(dynamic.allowed, TENANT) is True  # still cached
     clock.now += 6
-    assert anyio.run(dynamic.allowed, TENANT) is False
+    assert run(dynamic.allowed, TENANT) is False
 
 
 def test_cache_is_a_bounded_lru() -> None:
@@ -136,7 +136,7 @@ def test_cache_is_a_bounded_lru() -> None:
     dynamic = DynamicOrigins(func, size=2, ttl=60.0, clock=clock)
 
     def ask(origin: str) -> None:
-        assert anyio.run(dynamic.allowed, origin) is True
+        assert run(dynamic.allowed, origin) is True
 
     ask("https://a.example")
     ask("https://b.example")
@@ -159,13 +159,13 @@ def test_cache_size_stays_bounded_under_many_origins() -> None:
         for i in range(2000):
             await dynamic.allowed(f"https://t{i}.example")
 
-    anyio.run(flood)
+    run(flood)
     assert len(func.calls) == 2000
     # Only the 50 most recent origins are remembered.
-    anyio.run(dynamic.allowed, "https://t1999.example")
-    anyio.run(dynamic.allowed, "https://t1950.example")
+    run(dynamic.allowed, "https://t1999.example")
+    run(dynamic.allowed, "https://t1950.example")
     assert len(func.calls) == 2000
-    anyio.run(dynamic.allowed, "https://t1949.example")
+    run(dynamic.allowed, "https://t1949.example")
     assert len(func.calls) == 2001
 
 
@@ -209,10 +209,10 @@ def test_failure_is_logged_again_after_ttl(caplog: pytest.LogCaptureFixture) -> 
     clock = FakeClock()
     dynamic = DynamicOrigins(_raise, size=0, ttl=30.0, clock=clock)
     for _ in range(3):
-        assert anyio.run(dynamic.allowed, TENANT) is False
+        assert run(dynamic.allowed, TENANT) is False
     assert len(_errors(caplog)) == 1
     clock.now += 31
-    assert anyio.run(dynamic.allowed, TENANT) is False
+    assert run(dynamic.allowed, TENANT) is False
     assert len(_errors(caplog)) == 2
     assert _errors(caplog)[0].exc_info is not None  # the traceback is kept for the raising case
 
@@ -277,7 +277,7 @@ def test_in_thread_runs_a_blocking_function_off_the_event_loop() -> None:
         assert threads and threads[0] != loop_thread
         return reply, time.monotonic() - started
 
-    reply, elapsed = anyio.run(main)
+    reply, elapsed = run(main)
     assert reply.get("access-control-allow-origin") == TENANT
     assert elapsed < 2
 

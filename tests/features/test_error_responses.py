@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from corskit import CORSMiddleware
 
-from .driver import scope_for
+from .driver import run, scope_for
 
 ALLOWED = "https://app.example"
 REFUSED = "https://evil.example"
@@ -210,11 +209,11 @@ def test_exception_after_the_response_started_is_not_answered_twice() -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    async def run() -> None:
+    async def go() -> None:
         await app(scope_for("GET", "/", [("Origin", ALLOWED)]), receive, send)
 
     with pytest.raises(Boom, match="mid-stream"):
-        anyio.run(run)
+        run(go)
     starts = [m for m in sent if m["type"] == "http.response.start"]
     assert len(starts) == 1 and starts[0]["status"] == 200
     assert (b"access-control-allow-origin", ALLOWED.encode()) in starts[0]["headers"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -17,7 +16,7 @@ from websockets.sync.client import connect
 
 from corskit import CORSMiddleware
 
-from .driver import scope_for
+from .driver import run, scope_for
 
 ALLOWED = "https://app.example"
 EVIL = "https://evil.example"
@@ -199,7 +198,7 @@ def drive(app: Any, headers: list[tuple[str, str]], extensions: dict[str, Any] |
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    anyio.run(app, scope, receive, send)
+    run(app, scope, receive, send)
     return sent
 
 
@@ -246,7 +245,7 @@ def test_non_http_scopes_other_than_websocket_pass_through() -> None:
         seen.append(scope["type"])
 
     app = CORSMiddleware(lifespan_app, allow_origins=[ALLOWED])
-    anyio.run(app, {"type": "lifespan", "asgi": {"version": "3.0"}}, None, None)
+    run(app, {"type": "lifespan", "asgi": {"version": "3.0"}}, None, None)
     assert seen == ["lifespan"]
 
 
