@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,33 @@ def obtain_sdist() -> Path:
     sdist = directory / SDIST_NAME
     if sdist.exists() and sha256(sdist) == SDIST_SHA256:
         return sdist
+    directory.mkdir(parents=True, exist_ok=True)
+    # Download into a private directory, then move into place: concurrent runs never see half a file.
+    with tempfile.TemporaryDirectory(dir=directory) as staging:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"starlette=={STARLETTE_VERSION}",
+                "-d",
+                staging,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        # A failed download is a failed test, never a skip: without the suite nothing is proven.
+        assert result.returncode == 0, f"pip download failed:\n{result.stdout}\n{result.stderr}"
+        downloaded = Path(staging) / SDIST_NAME
+        assert downloaded.exists(), f"pip did not produce {SDIST_NAME}:\n{result.stdout}"
+        assert sha256(downloaded) == SDIST_SHA256, "the downloaded sdist is not Starlette 1.10.0 as published"
+        os.replace(downloaded, sdist)
+    return sdist
     directory.mkdir(parents=True, exist_ok=True)
     sdist.unlink(missing_ok=True)
     result = subprocess.run(
