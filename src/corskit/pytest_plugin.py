@@ -16,21 +16,24 @@ they go over the network (needs httpx, the ``corskit[browser]`` extra). Browsers
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from corskit.browser import Browser
+
 
 @pytest.fixture
-def cors_browser() -> Iterator[Callable[..., Any]]:
+def cors_browser() -> Iterator[Callable[..., Browser]]:
     """Factory fixture: ``cors_browser(app, origin="https://app.example.com", profile="chromium")``."""
     # Imported here, not at module level: the plugin loads in every pytest run of a project that has
     # corskit installed, and must cost nothing (and need no httpx) when the fixture is not used.
-    from corskit.browser import Browser  # type: ignore[import-not-found,unused-ignore]
+    from corskit.browser import Browser
 
-    made: list[Any] = []
+    made: list[Browser] = []
 
-    def make(app: Any = None, *, origin: str, profile: str = "chromium", **options: Any) -> Any:
+    def make(app: Any = None, *, origin: str, profile: str = "chromium", **options: Any) -> Browser:
         browser = Browser(origin=origin, app=app, profile=profile, **options)
         made.append(browser)
         return browser

@@ -58,9 +58,17 @@ class ServerHandle:
 
 @contextmanager
 def serve(
-    app: ASGIApp, *, startup_timeout: float = 10.0, log_level: str = "warning"
+    app: ASGIApp,
+    *,
+    startup_timeout: float = 10.0,
+    log_level: str = "warning",
+    server_and_date_headers: bool = False,
 ) -> Iterator[ServerHandle]:
-    """Serve ``app`` with uvicorn on 127.0.0.1:<free port> until the block ends."""
+    """Serve ``app`` with uvicorn on 127.0.0.1:<free port> until the block ends.
+
+    uvicorn's own ``server`` and ``date`` response headers are off by default (they only add noise, and
+    ``date`` differs between two runs of the same request); pass ``server_and_date_headers=True`` for them.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -72,6 +80,8 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=2,
         timeout_keep_alive=5,
+        server_header=server_and_date_headers,
+        date_header=server_and_date_headers,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn-test")
@@ -141,9 +151,9 @@ class RecordingApp:
         with self._lock:
             return list(self._requests)
 
-    def find(self, *, path: str | None = None, method: str | None = None, query: str | None = None) -> list[
-        RecordedRequest
-    ]:
+    def find(
+        self, *, path: str | None = None, method: str | None = None, query: str | None = None
+    ) -> list[RecordedRequest]:
         """Recorded requests matching every given criterion (exact match)."""
         return [
             r

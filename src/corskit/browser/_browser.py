@@ -1,0 +1,191 @@
+"""The public simulators: :class:`Browser` (sync) and :class:`AsyncBrowser` (async)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .algorithm import FetchContext, FetchGenerator, run_fetch
+from .origins import parse_origin, resolve_url
+from .preflight_cache import PreflightCache
+from .profiles import Profile, get_profile
+from .request import HeadersArg, RequestRefused, prepare_request
+from .result import FetchResult
+from .transport import AsgiTransport, HttpxTransport, LoopThread
+from .wire import NetworkFailure, WireRequest, WireResponse
+
+__all__ = ["AsyncBrowser", "Browser"]
+
+DEFAULT_APP_BASE_URL = "http://testserver"
+
+
+class _BaseBrowser:
+    def __init__(
+        self,
+        origin: str,
+        app: Any = None,
+        *,
+        profile: str | Profile = "chromium",
+        base_url: str | None = None,
+        clock: Callable[[], float] | None = None,
+        timeout: float = 10.0,
+        verify: Any = True,
+    ) -> None:
+        self.origin = parse_origin(origin)
+        self.profile = get_profile(profile)
+        self.app = app
+        self.preflight_cache = PreflightCache(self.profile, clock)
+        # With an app, bare paths go to the app's server; without one, they resolve against the page.
+        if base_url is None:
+            base_url = DEFAULT_APP_BASE_URL if app is not None else self.origin.serialize()
+        if self.origin.opaque and app is None and base_url == "null":
+            raise ValueError("with origin='null' and no app, pass base_url= to resolve relative URLs")
+        self.base_url = (
+            resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        )
+        self._asgi = AsgiTransport(app) if app is not None else None
+        self._http: HttpxTransport | None = (
+            None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
+        )
+        self._context = FetchContext(
+            origin=self.origin,
+            profile=self.profile,
+            cache=self.preflight_cache,
+            user_agent=f"Mozilla/5.0 (compatible; corskit.browser; {self.profile.name} profile)",
+        )
+
+    def _start(
+        self,
+        url: str,
+        method: str,
+        headers: HeadersArg,
+        body: str | bytes | None,
+        json: Any,
+        credentials: str,
+        mode: str,
+        redirect: str,
+        cache: str,
+    ) -> FetchGenerator | FetchResult:
+        """The algorithm's generator, or an immediate blocked result when fetch() would throw."""
+        absolute = resolve_url(url, self.base_url)
+        try:
+            prepared = prepare_request(
+                method=method,
+                headers=headers,
+                body=body,
+                json=json,
+                credentials=credentials,
+                mode=mode,
+                redirect=redirect,
+                cache=cache,
+                profile=self.profile,
+            )
+        except RequestRefused as refused:
+            return FetchResult(blocked=True, error=f"TypeError: {refused}")
+        return run_fetch(self._context, absolute, prepared)
+
+    def __repr__(self) -> str:
+        where = "in-process app" if self.app is not None else "network"
+        origin = self.origin.serialize()
+        return f"<{type(self).__name__} origin={origin!r} profile={self.profile.name!r} {where}>"
+
+
+class Browser(_BaseBrowser):
+    """A browser tab on ``origin`` that runs ``fetch()`` and applies CORS exactly as the profile's engine.
+
+    ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx);
+    ``Browser(origin=..., app=asgi_app)`` calls the ASGI app in-process (a bare path like ``"/items"``
+    goes to ``http://testserver/items``; absolute URLs of any host also go to the app).
+    ``profile`` is "chromium" (default), "firefox" or "webkit". The preflight cache lives as long as the
+    Browser; ``clock`` (seconds) lets tests move time forward.
+    """
+
+    def __init__(self, origin: str, app: Any = None, **options: Any) -> None:
+        super().__init__(origin, app, **options)
+        self._loop = LoopThread()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        body: str | bytes | None = None,
+        json: Any = None,
+        credentials: str = "same-origin",
+        mode: str = "cors",
+        redirect: str = "follow",
+        cache: str = "default",
+    ) -> FetchResult:
+        """Do what ``fetch(url, {method, headers, body, credentials, mode, redirect, cache})`` does."""
+        started = self._start(url, method, headers, body, json, credentials, mode, redirect, cache)
+        if isinstance(started, FetchResult):
+            return started
+        try:
+            wire = next(started)
+            while True:
+                wire = started.send(self._send(wire))
+        except StopIteration as done:
+            result: FetchResult = done.value
+            return result
+
+    def _send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
+        if self._asgi is not None:
+            return self._loop.run(self._asgi.send(wire))
+        assert self._http is not None
+        return self._http.send_sync(wire)
+
+    def close(self) -> None:
+        self._loop.close()
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncBrowser(_BaseBrowser):
+    """:class:`Browser` for async code: same constructor, ``await browser.fetch(...)``."""
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        body: str | bytes | None = None,
+        json: Any = None,
+        credentials: str = "same-origin",
+        mode: str = "cors",
+        redirect: str = "follow",
+        cache: str = "default",
+    ) -> FetchResult:
+        started = self._start(url, method, headers, body, json, credentials, mode, redirect, cache)
+        if isinstance(started, FetchResult):
+            return started
+        try:
+            wire = next(started)
+            while True:
+                wire = started.send(await self._send(wire))
+        except StopIteration as done:
+            result: FetchResult = done.value
+            return result
+
+    async def _send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
+        if self._asgi is not None:
+            return await self._asgi.send(wire)
+        assert self._http is not None
+        return await self._http.send(wire)
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncBrowser:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

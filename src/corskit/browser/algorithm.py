@@ -1,0 +1,313 @@
+"""The browser side of CORS: Fetch's main fetch, CORS-preflight fetch, CORS check and HTTP-redirect fetch.
+
+Written without I/O: :func:`run_fetch` is a generator that yields each :class:`~.wire.WireRequest` and
+is sent back a :class:`~.wire.WireResponse` (or :class:`~.wire.NetworkFailure`); its return value is the
+:class:`~.result.FetchResult`. :mod:`._browser` drives it synchronously or asynchronously.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+from .cors_check import cors_check
+from .exposure import readable_headers
+from .headers import HeaderList, ParseFailure, extract_header_list_values, get_header, parse_max_age
+from .methods import is_cors_safelisted_method
+from .origins import Origin, resolve_url, url_has_credentials, url_origin
+from .preflight_cache import PreflightCache
+from .profiles import Profile
+from .request import PreparedRequest
+from .result import Exchange, FetchResult
+from .safelist import cors_unsafe_request_header_names
+from .wire import NetworkFailure, WireRequest, WireResponse
+
+__all__ = ["FetchContext", "run_fetch"]
+
+FetchGenerator = Generator[WireRequest, "WireResponse | NetworkFailure", FetchResult]
+
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Fetch: "request-body-header name": dropped when a redirect turns the request into a GET.
+_REQUEST_BODY_HEADER_NAMES = frozenset(
+    {"content-encoding", "content-language", "content-location", "content-type"}
+)
+_MAX_REDIRECTS = 20
+
+
+@dataclass
+class FetchContext:
+    """Per-browser state the algorithm needs: the page's origin, the profile, the preflight cache."""
+
+    origin: Origin
+    profile: Profile
+    cache: PreflightCache
+    user_agent: str
+
+
+class _Blocked(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _exchange(wire: WireRequest, answer: WireResponse | NetworkFailure) -> Exchange:
+    if isinstance(answer, NetworkFailure):
+        return Exchange(wire.kind, wire.method, wire.url, wire.headers, network_error=answer.reason)
+    return Exchange(
+        wire.kind, wire.method, wire.url, wire.headers, answer.status, answer.headers, answer.body
+    )
+
+
+def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGenerator:
+    """Fetch ``url`` (already absolute) from a page of ``ctx.origin``; see the module docstring."""
+    exchanges: list[Exchange] = []
+    first_preflight: list[Exchange] = []
+    from_cache = False
+    page = ctx.origin
+    include = request.credentials == "include"
+    method = request.method
+    headers: HeaderList = list(request.headers)
+    body = request.body
+    current_url = url
+    tainting = "basic"
+    tainted_origin = False
+    redirect_count = 0
+
+    def blocked(message: str, at_url: str) -> FetchResult:
+        who = page.serialize()
+        prefix = f"Access to fetch at '{at_url}' from origin '{who}' has been blocked by CORS policy: "
+        if message.startswith(("Fetch API cannot", "Failed to fetch", "Redirect")):
+            prefix = ""
+        return FetchResult(
+            blocked=True,
+            error=prefix + message,
+            preflight=first_preflight[0] if first_preflight else None,
+            from_preflight_cache=from_cache,
+            exchanges=tuple(exchanges),
+        )
+
+    while True:
+        target = url_origin(current_url)
+        # Fetch: main fetch, step 12: same-origin with basic tainting means no CORS at all.
+        same_origin = page.same_origin(target) and tainting == "basic"
+        if request.mode == "same-origin" and not same_origin:
+            return blocked(
+                f"Fetch API cannot load {current_url}. "
+                'Request mode is "same-origin" but the URL\'s origin is '
+                f"not same as the request origin {page.serialize()}.",
+                current_url,
+            )
+        if same_origin:
+            tainting = "basic"
+        elif request.mode == "no-cors":
+            tainting = "opaque"
+        else:
+            tainting = "cors"
+        serialized_origin = "null" if (tainted_origin or page.opaque) else page.serialize()
+
+        if tainting == "cors":
+            unsafe_names = cors_unsafe_request_header_names(headers, ctx.profile)
+            # Fetch: HTTP fetch, step 4.1: a preflight is needed for a non-safelisted method or header.
+            if not is_cors_safelisted_method(method) or unsafe_names:
+                use_cache = request.cache not in ctx.profile.cache_modes_bypassing_preflight_cache
+                if use_cache and ctx.cache.allows(
+                    serialized_origin, current_url, include, method, unsafe_names
+                ):
+                    from_cache = True
+                else:
+                    preflight = _preflight_request(ctx, current_url, method, unsafe_names, serialized_origin)
+                    answer = yield preflight
+                    exchange = _exchange(preflight, answer)
+                    exchanges.append(exchange)
+                    if not first_preflight:
+                        first_preflight.append(exchange)
+                    try:
+                        _check_preflight(
+                            ctx, request, answer, method, unsafe_names, serialized_origin, current_url
+                        )
+                    except _Blocked as failure:
+                        ctx.cache.clear_entries(serialized_origin, current_url)
+                        return blocked(failure.message, current_url)
+
+        # The actual request. Fetch: "append a request Origin header".
+        wire_headers: HeaderList = [("Accept", "*/*")] if get_header(headers, "accept") is None else []
+        wire_headers += headers
+        if tainting == "cors" or method not in ("GET", "HEAD"):
+            wire_headers.append(("Origin", serialized_origin))
+        wire_headers.append(("User-Agent", ctx.user_agent))
+        actual = WireRequest("request", method, current_url, tuple(wire_headers), body)
+        answer = yield actual
+        exchanges.append(_exchange(actual, answer))
+        if isinstance(answer, NetworkFailure):
+            return blocked(f"Failed to fetch ({answer.reason}).", current_url)
+
+        # Fetch: HTTP fetch, step 4.3 (applies to redirects too): the CORS check on every response.
+        if tainting == "cors":
+            problem = cors_check(answer.headers, serialized_origin, include)
+            if problem:
+                return blocked(problem, current_url)
+
+        location = get_header(answer.headers, "Location")
+        if answer.status in _REDIRECT_STATUSES and location is not None:
+            if request.redirect == "error":
+                return blocked(
+                    f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url
+                )
+            if request.redirect == "manual":
+                return _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
+            # Fetch: HTTP-redirect fetch.
+            try:
+                next_url = resolve_url(location, current_url)
+            except ValueError:
+                return blocked(
+                    f"Failed to fetch: redirect location {location!r} is not an http(s) URL.", current_url
+                )
+            redirect_count += 1
+            if redirect_count > _MAX_REDIRECTS:
+                return blocked("Failed to fetch: too many redirects (more than 20).", current_url)
+            next_origin = url_origin(next_url)
+            if url_has_credentials(next_url) and (
+                tainting == "cors" or (request.mode == "cors" and not page.same_origin(next_origin))
+            ):
+                return blocked(
+                    f"Redirect location '{next_url}' contains a username and password, "
+                    "which is disallowed for "
+                    "cross-origin requests.",
+                    current_url,
+                )
+            if (answer.status in (301, 302) and method == "POST") or (
+                answer.status == 303 and method not in ("GET", "HEAD")
+            ):
+                method = "GET"
+                body = None
+                headers = [(k, v) for k, v in headers if k.lower() not in _REQUEST_BODY_HEADER_NAMES]
+            if not target.same_origin(next_origin):
+                # Fetch: a cross-origin redirect drops the CORS non-wildcard request-header names.
+                headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+                if not page.same_origin(target):
+                    tainted_origin = True
+            current_url = next_url
+            continue
+
+        response_type = tainting
+        if tainting == "opaque":
+            return _opaque(answer, "opaque", current_url, exchanges, first_preflight, from_cache)
+        return FetchResult(
+            blocked=False,
+            status=answer.status,
+            headers=readable_headers(answer.headers, response_type, include),
+            text="" if method == "HEAD" else answer.body.decode("utf-8", "replace"),
+            preflight=first_preflight[0] if first_preflight else None,
+            from_preflight_cache=from_cache,
+            exchanges=tuple(exchanges),
+            response_type=response_type,
+            url=current_url,
+            redirected=redirect_count > 0,
+        )
+
+
+def _opaque(
+    answer: WireResponse,
+    response_type: str,
+    url: str,
+    exchanges: list[Exchange],
+    first_preflight: list[Exchange],
+    from_cache: bool,
+) -> FetchResult:
+    # Fetch: opaque and opaque-redirect filtered responses: status 0, no headers, no body.
+    return FetchResult(
+        blocked=False,
+        status=0,
+        preflight=first_preflight[0] if first_preflight else None,
+        from_preflight_cache=from_cache,
+        exchanges=tuple(exchanges),
+        response_type=response_type,
+        url=None if response_type == "opaque" else url,
+    )
+
+
+def _preflight_request(
+    ctx: FetchContext, url: str, method: str, unsafe_names: list[str], serialized_origin: str
+) -> WireRequest:
+    # Fetch: CORS-preflight fetch, steps 1-5: OPTIONS, `Accept: */*`, Access-Control-Request-Method,
+    # and Access-Control-Request-Headers as the sorted, lower-cased, comma-separated unsafe names.
+    headers: HeaderList = [("Accept", "*/*"), ("Access-Control-Request-Method", method)]
+    if unsafe_names:
+        headers.append(("Access-Control-Request-Headers", ",".join(unsafe_names)))
+    headers.append(("Origin", serialized_origin))
+    headers.append(("User-Agent", ctx.user_agent))
+    return WireRequest("preflight", "OPTIONS", url, tuple(headers), None)
+
+
+def _check_preflight(
+    ctx: FetchContext,
+    request: PreparedRequest,
+    answer: WireResponse | NetworkFailure,
+    method: str,
+    unsafe_names: list[str],
+    serialized_origin: str,
+    url: str,
+) -> None:
+    """Fetch: CORS-preflight fetch, steps 6-7. Raises _Blocked; on success records the cache entries."""
+    not_ok = "Response to preflight request doesn't pass access control check: "
+    if isinstance(answer, NetworkFailure):
+        raise _Blocked(f"Failed to fetch (preflight: {answer.reason}).")
+    include = request.credentials == "include"
+    if answer.status in _REDIRECT_STATUSES and get_header(answer.headers, "Location") is not None:
+        # Fetch: a preflight response must have an ok status; Chromium names the redirect case.
+        raise _Blocked(
+            not_ok + "Redirect is not allowed for a preflight request. Fix: answer OPTIONS directly."
+        )
+    problem = cors_check(answer.headers, serialized_origin, include)
+    if problem:
+        raise _Blocked(not_ok + problem)
+    if not 200 <= answer.status <= 299:
+        raise _Blocked(
+            not_ok + f"It does not have HTTP ok status. (It answered {answer.status}.) Fix: answer the "
+            "preflight (OPTIONS with Access-Control-Request-Method) with 200 or 204 before auth/routing."
+        )
+    # Fetch: step 7.1-7.2: parse Access-Control-Allow-Methods / -Headers; a failure is a network error.
+    methods = extract_header_list_values(answer.headers, "Access-Control-Allow-Methods")
+    if isinstance(methods, ParseFailure):
+        raise _Blocked(
+            "Cannot parse Access-Control-Allow-Methods response header field in preflight response. "
+            f"(Got {get_header(answer.headers, 'Access-Control-Allow-Methods')!r}; "
+            "it must be a comma-separated "
+            "list of method tokens.)"
+        )
+    header_names = extract_header_list_values(answer.headers, "Access-Control-Allow-Headers")
+    if isinstance(header_names, ParseFailure):
+        raise _Blocked(
+            "Cannot parse Access-Control-Allow-Headers response header field in preflight response. "
+            f"(Got {get_header(answer.headers, 'Access-Control-Allow-Headers')!r}; "
+            "it must be a comma-separated "
+            "list of header names.)"
+        )
+    methods = methods or []
+    header_names = header_names or []
+    # Step 7.5: the method must be listed (case-sensitively) unless safelisted; `*` only without credentials.
+    if not (is_cors_safelisted_method(method) or method in methods or (not include and "*" in methods)):
+        raise _Blocked(
+            f"Method {method} is not allowed by Access-Control-Allow-Methods in preflight response. "
+            f"Fix: include {method} in Access-Control-Allow-Methods."
+        )
+    # Step 7.6-7.7: every CORS-unsafe header name must be listed (case-insensitively); `*` covers names
+    # only without credentials, and (per the standard, not Chromium) never covers Authorization.
+    lowered = {name.lower() for name in header_names}
+    wildcard = not include and "*" in header_names
+    for name in unsafe_names:
+        if name in lowered:
+            continue
+        if wildcard and (name != "authorization" or ctx.profile.wildcard_covers_authorization):
+            continue
+        hint = " (`*` does not cover it when credentials are included)" if "*" in header_names else ""
+        raise _Blocked(
+            f"Request header field {name} is not allowed by Access-Control-Allow-Headers "
+            "in preflight response. "
+            f"Fix: include {name} in Access-Control-Allow-Headers{hint}."
+        )
+    max_age = parse_max_age(get_header(answer.headers, "Access-Control-Max-Age"), ctx.profile)
+    if request.cache == "no-store" and ctx.profile.preflight_cache_model == "chromium":
+        # Chromium does not store preflight results of a no-store request (verified in tests/browser).
+        return
+    ctx.cache.store(serialized_origin, url, include, methods, header_names, max_age)

@@ -1,0 +1,264 @@
+"""Generated (request, server answer) cases for the Chromium-vs-simulator differential test.
+
+Deterministic: a fixed seed samples the product of request dimensions and (often broken) server answers,
+and a curated list adds sequences that exercise the CORS-preflight cache and redirects. Expected results
+are not written anywhere: the test asks real Chromium and compares.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from support.cors_server import Answer
+
+SEED = 20261126
+
+
+@dataclass
+class Case:
+    id: str
+    #: one or more JavaScript RequestInit dicts, fetched one after the other (same URL)
+    inits: list[dict[str, Any]]
+    preflight: Answer
+    actual: Answer
+    #: redirect targets: case id -> (preflight answer, actual answer)
+    extra: dict[str, tuple[Answer, Answer]] = field(default_factory=dict)
+
+
+# -- request dimensions -------------------------------------------------------------------------------
+METHODS = [
+    "GET",
+    "GET",
+    "POST",
+    "POST",
+    "HEAD",
+    "PUT",
+    "put",
+    "DELETE",
+    "delete",
+    "PATCH",
+    "patch",
+    "OPTIONS",
+    "Foo",
+]
+HEADER_SETS: list[dict[str, str]] = [
+    {},
+    {},
+    {"X-Token": "1"},
+    {"Content-Type": "application/json"},
+    {"Content-Type": "text/plain;charset=utf-8"},
+    {"Content-Type": "multipart/form-data; boundary=x"},
+    {"Accept": "application/json"},
+    {"Accept": "text/(html)"},
+    {"Accept-Language": "en-US,en;q=0.9"},
+    {"Accept-Language": "en_US"},
+    {"Content-Language": "de-DE"},
+    {"Authorization": "Bearer abc"},
+    {"X-Token": "1", "x-other": "2"},
+    {"Range": "bytes=0-10"},
+    {"Range": "bytes=-5"},
+    {"DPR": "2"},
+    {"Save-Data": "on"},
+    {"Accept": "a" * 129},
+    {"User-Agent": "custom"},
+    {"Cookie": "a=b"},
+    {"X-Token": "1", "Authorization": "x", "Content-Type": "application/json"},
+]
+CREDENTIALS = ["omit", "same-origin", "same-origin", "include"]
+
+# -- answer dimensions ----------------------------------------------------------------------------------
+ACAO = [
+    [("Access-Control-Allow-Origin", "$ORIGIN")],
+    [("Access-Control-Allow-Origin", "$ORIGIN")],
+    [("Access-Control-Allow-Origin", "$ORIGIN")],
+    [("Access-Control-Allow-Origin", "*")],
+    [("Access-Control-Allow-Origin", "*")],
+    [],
+    [("Access-Control-Allow-Origin", "$ORIGIN_UPPER")],
+    [("Access-Control-Allow-Origin", "$ORIGIN/")],
+    [("Access-Control-Allow-Origin", "$ORIGIN"), ("Access-Control-Allow-Origin", "$ORIGIN")],
+    [("Access-Control-Allow-Origin", "null")],
+    [("Access-Control-Allow-Origin", "*, $ORIGIN")],
+    [("access-control-allow-origin", "$ORIGIN")],
+]
+ACAC = [
+    [],
+    [],
+    [("Access-Control-Allow-Credentials", "true")],
+    [("Access-Control-Allow-Credentials", "true")],
+    [("Access-Control-Allow-Credentials", "True")],
+    [("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Credentials", "true")],
+    [("Access-Control-Allow-Credentials", "false")],
+]
+ACAM = [
+    [],
+    [("Access-Control-Allow-Methods", "$ACRM")],
+    [("Access-Control-Allow-Methods", "$ACRM")],
+    [("Access-Control-Allow-Methods", "*")],
+    [("Access-Control-Allow-Methods", "$ACRM_UPPER")],
+    [("Access-Control-Allow-Methods", "$ACRM_LOWER")],
+    [("Access-Control-Allow-Methods", "GET, POST")],
+    [("Access-Control-Allow-Methods", "PUT DELETE")],
+    [("Access-Control-Allow-Methods", "GET,, $ACRM,")],
+    [("Access-Control-Allow-Methods", "GET"), ("Access-Control-Allow-Methods", "$ACRM")],
+]
+ACAH = [
+    [],
+    [("Access-Control-Allow-Headers", "$ACRH")],
+    [("Access-Control-Allow-Headers", "$ACRH")],
+    [("Access-Control-Allow-Headers", "*")],
+    [("Access-Control-Allow-Headers", "$ACRH_UPPER")],
+    [("Access-Control-Allow-Headers", "x-token")],
+    [("Access-Control-Allow-Headers", "x-token;")],
+    [("Access-Control-Allow-Headers", "*, authorization")],
+    [("Access-Control-Allow-Headers", "authorization, x-token, content-type, x-other")],
+    [("Access-Control-Allow-Headers", '"x-token"')],
+]
+MAX_AGE = [
+    [],
+    [],
+    [("Access-Control-Max-Age", "0")],
+    [("Access-Control-Max-Age", "600")],
+    [("Access-Control-Max-Age", "-1")],
+]
+PREFLIGHT_STATUS = [204, 204, 204, 200, 200, 299, 400, 404, 500, 301]
+ACTUAL_STATUS = [200, 200, 200, 200, 201, 204, 404, 500, 302, 307]
+ACEH = [
+    [],
+    [],
+    [("Access-Control-Expose-Headers", "X-Custom")],
+    [("Access-Control-Expose-Headers", "*")],
+    [("Access-Control-Expose-Headers", "*")],
+    [("Access-Control-Expose-Headers", "x-custom, set-cookie, content-language")],
+    [("Access-Control-Expose-Headers", "X-Custom X-Other")],
+    [("Access-Control-Expose-Headers", "*, x-other")],
+    [("Access-Control-Expose-Headers", "x-custom"), ("Access-Control-Expose-Headers", "x-other")],
+]
+EXTRA = [
+    ("X-Custom", "c"),
+    ("X-Other", "o"),
+    ("Set-Cookie", "session=1; Path=/"),
+    ("Content-Language", "en"),
+    ("Server-Timing", "db;dur=1"),
+    ("Content-Type", "text/plain; charset=utf-8"),
+]
+_REDIRECT_TARGET = Answer(
+    200,
+    [("Access-Control-Allow-Origin", "$ORIGIN"), ("Access-Control-Allow-Credentials", "true"), *EXTRA],
+    body="target",
+)
+
+
+def _generated(rng: random.Random, n: int) -> list[Case]:
+    cases = []
+    for i in range(n):
+        method = rng.choice(METHODS)
+        init: dict[str, Any] = {"method": method, "credentials": rng.choice(CREDENTIALS)}
+        headers = rng.choice(HEADER_SETS)
+        if headers:
+            init["headers"] = headers
+        if method.upper() not in ("GET", "HEAD") and rng.random() < 0.6:
+            init["body"] = "payload"
+        preflight_status = rng.choice(PREFLIGHT_STATUS)
+        pre_headers = (
+            rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACAM) + rng.choice(ACAH) + rng.choice(MAX_AGE)
+        )
+        case_id = f"g{i:03d}"
+        if preflight_status == 301:
+            pre_headers.append(("Location", f"/c/{case_id}-t?$QUERY"))
+        actual_status = rng.choice(ACTUAL_STATUS)
+        act_headers = rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACEH) + EXTRA
+        extra: dict[str, tuple[Answer, Answer]] = {}
+        if actual_status in (302, 307):
+            # Same-origin (api -> api) or cross-origin (api -> other, which taints the origin) redirect.
+            if rng.random() < 0.5:
+                act_headers.append(("Location", f"/c/{case_id}-t?$QUERY"))
+                target_acao = "$ORIGIN"
+            else:
+                act_headers.append(("Location", f"http://other.localhost:$PORT/c/{case_id}-t?$QUERY"))
+                target_acao = rng.choice(["*", "null", "$ORIGIN"])
+            target_pre = Answer(
+                204,
+                [
+                    ("Access-Control-Allow-Origin", target_acao),
+                    ("Access-Control-Allow-Credentials", "true"),
+                    *rng.choice(ACAM),
+                    *rng.choice(ACAH),
+                ],
+            )
+            target = Answer(200, [("Access-Control-Allow-Origin", target_acao), *EXTRA], body="target")
+            extra[f"{case_id}-t"] = (target_pre, target)
+        cases.append(
+            Case(
+                case_id,
+                [init],
+                Answer(preflight_status, pre_headers, body="preflight body"),
+                Answer(actual_status, act_headers, body=f"body of {case_id}"),
+                extra,
+            )
+        )
+    return cases
+
+
+def _curated() -> list[Case]:
+    """Sequences on one URL: what the CORS-preflight cache keeps, per profile rule, plus redirects."""
+    ok = [("Access-Control-Allow-Origin", "$ORIGIN"), ("Access-Control-Allow-Credentials", "true")]
+    actual = Answer(200, [*ok, *EXTRA], body="cached?")
+    cases: list[Case] = []
+
+    def add(case_id: str, inits: list[dict[str, Any]], pre: list[tuple[str, str]], status: int = 204) -> None:
+        cases.append(Case(case_id, inits, Answer(status, ok + pre), actual))
+
+    put = {"method": "PUT"}
+    for label, max_age in [
+        ("absent", None),
+        ("zero", "0"),
+        ("neg", "-1"),
+        ("ten", "10"),
+        ("junk", "abc"),
+        ("huge", "99999999999999999999"),
+        ("plus", "+7"),
+    ]:
+        pre = [("Access-Control-Allow-Methods", "PUT")]
+        if max_age is not None:
+            pre.append(("Access-Control-Max-Age", max_age))
+        add(f"cache-maxage-{label}", [put, put], pre)
+    allow_put = [("Access-Control-Allow-Methods", "PUT")]
+    add("cache-cred-then-plain", [{"method": "PUT", "credentials": "include"}, put], allow_put)
+    add("cache-plain-then-cred", [put, {"method": "PUT", "credentials": "include"}], allow_put)
+    add("cache-omit-then-same", [{"method": "PUT", "credentials": "omit"}, put], allow_put)
+    for mode in ("no-store", "reload", "no-cache", "force-cache"):
+        add(f"cache-mode-first-{mode}", [{"method": "PUT", "cache": mode}, put], allow_put)
+        add(f"cache-mode-second-{mode}", [put, {"method": "PUT", "cache": mode}], allow_put)
+    add("cache-other-method", [put, {"method": "DELETE"}], [("Access-Control-Allow-Methods", "PUT, DELETE")])
+    add("cache-method-missing", [put, {"method": "DELETE"}, put], allow_put)
+    add("cache-star-method", [put, {"method": "DELETE"}], [("Access-Control-Allow-Methods", "*")])
+    add(
+        "cache-star-method-cred",
+        [put, {"method": "DELETE", "credentials": "include"}],
+        [("Access-Control-Allow-Methods", "*")],
+    )
+    xa, xb = {"headers": {"X-A": "1"}}, {"headers": {"X-B": "1"}}
+    add("cache-headers", [xa, xb, xa], [("Access-Control-Allow-Headers", "x-a, x-b")])
+    add("cache-header-missing", [xa, xb, xa], [("Access-Control-Allow-Headers", "x-a")])
+    add("cache-header-star", [xa, xb], [("Access-Control-Allow-Headers", "*")])
+    add(
+        "cache-header-star-auth",
+        [xa, {"headers": {"Authorization": "x"}}],
+        [("Access-Control-Allow-Headers", "*")],
+    )
+    add("cache-replaced", [put, {"method": "PATCH"}, put], [("Access-Control-Allow-Methods", "$ACRM")])
+    add("cache-failed-then", [{"method": "DELETE"}, put], allow_put)
+    add(
+        "cache-case-method",
+        [{"method": "patch"}, {"method": "PATCH"}],
+        [("Access-Control-Allow-Methods", "patch")],
+    )
+    return cases
+
+
+def all_cases() -> list[Case]:
+    rng = random.Random(SEED)
+    return _curated() + _generated(rng, 240)

@@ -1,0 +1,118 @@
+"""Differential test: corskit.browser.Browser(profile="chromium") against real headless Chromium.
+
+Both run the same generated cases (browser_diff_cases.py) against the same scripted server, from the
+same origin (http://app.localhost:P) to http://api.localhost:Q. For every fetch they must agree on
+blocked/allowed, status, the headers JavaScript can read and the body; for every case, on the
+preflights the server received (count, Access-Control-Request-Method and -Headers), redirects included.
+Chromium runs all cases from one page in one evaluation, so the whole module takes seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from browser_diff_cases import Case, all_cases
+from support.chromium import FetchOutcome, open_origin_page
+from support.cors_server import ScriptedServer
+from support.servers import ServerHandle, serve
+
+from corskit.browser import Browser
+
+CASES = all_cases()
+
+pytestmark = pytest.mark.chromium
+
+
+@dataclass
+class Runs:
+    server: ScriptedServer
+    chromium: dict[str, list[FetchOutcome]]
+    simulator: dict[str, list[Any]]
+
+
+def _sim_kwargs(init: dict[str, Any]) -> dict[str, Any]:
+    known = {"method", "headers", "body", "credentials", "cache", "mode", "redirect"}
+    assert set(init) <= known, init
+    return dict(init)
+
+
+@pytest.fixture(scope="module")
+def runs(chromium: Any, page_server: ServerHandle) -> Iterator[Runs]:
+    app = ScriptedServer()
+    for case in CASES:
+        app.script(case.id, preflight=case.preflight, actual=case.actual)
+        for extra_id, (pre, act) in case.extra.items():
+            app.script(extra_id, preflight=pre, actual=act)
+    with serve(app) as api:
+        origin = page_server.origin("app.localhost")
+        page = open_origin_page(chromium, origin)
+        try:
+            groups = [
+                [(api.url(f"/c/{c.id}?run=chromium", host="api.localhost"), i) for i in c.inits]
+                for c in CASES
+            ]
+            outcomes = page.fetch_sequences(groups)
+        finally:
+            page.close()
+        chromium_results = {case.id: group for case, group in zip(CASES, outcomes, strict=True)}
+        simulator_results: dict[str, list[Any]] = {}
+        with Browser(origin=origin, profile="chromium") as browser:
+            for case in CASES:
+                url = api.url(f"/c/{case.id}?run=sim", host="api.localhost")
+                simulator_results[case.id] = [browser.fetch(url, **_sim_kwargs(i)) for i in case.inits]
+        yield Runs(app, chromium_results, simulator_results)
+
+
+def _wire_preflights(
+    server: ScriptedServer, case: Case, run: str
+) -> list[tuple[str, str | None, str | None]]:
+    seen = []
+    for case_id in [case.id, *case.extra]:
+        for record in server.preflights(case_id, query=f"run={run}"):
+            seen.append(
+                (
+                    case_id,
+                    record.header("access-control-request-method"),
+                    record.header("access-control-request-headers"),
+                )
+            )
+    return seen
+
+
+def _requests_seen(server: ScriptedServer, case: Case, run: str) -> list[tuple[str, str]]:
+    return [
+        (case_id, record.method)
+        for case_id in [case.id, *case.extra]
+        for record in server.received(case_id, query=f"run={run}")
+    ]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_simulator_agrees_with_chromium(runs: Runs, case: Case) -> None:
+    chromium = runs.chromium[case.id]
+    simulated = runs.simulator[case.id]
+    for step, (real, sim) in enumerate(zip(chromium, simulated, strict=True)):
+        context = f"{case.id} fetch #{step} init={case.inits[step]}\n chromium: {real}\n simulator: {sim!r}"
+        assert sim.blocked == real.blocked, context
+        assert sim.status == real.status, context
+        assert dict(sim.headers) == real.headers, context
+        assert sim.text == real.text, context
+    # What reached the server: the same preflights (with the same request headers) and the same requests.
+    assert _wire_preflights(runs.server, case, "sim") == _wire_preflights(runs.server, case, "chromium")
+    assert _requests_seen(runs.server, case, "sim") == _requests_seen(runs.server, case, "chromium")
+
+
+def test_the_cases_cover_both_outcomes_and_the_preflight_cache(runs: Runs) -> None:
+    """Guards the generator: a differential test where everything is blocked would prove little."""
+    outcomes = [o for group in runs.chromium.values() for o in group]
+    assert len(CASES) >= 200
+    blocked = sum(o.blocked for o in outcomes)
+    assert 0.25 * len(outcomes) < blocked < 0.75 * len(outcomes)
+    preflighted = sum(bool(runs.server.preflights(c.id, query="run=chromium")) for c in CASES)
+    assert preflighted > 60
+    assert sum(any(r.from_preflight_cache for r in group) for group in runs.simulator.values()) >= 8
+    readable_custom = sum("x-custom" in o.headers for o in outcomes)
+    assert readable_custom >= 10
