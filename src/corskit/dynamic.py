@@ -41,7 +41,7 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 class DynamicOrigins:
     """Asks ``func`` whether an origin is allowed, with a per-origin TTL cache of bounded size."""
 
-    __slots__ = ("_cache", "_clock", "_func", "_logged", "size", "ttl")
+    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "size", "ttl")
 
     def __init__(self, func: OriginFunc, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._func = func
@@ -52,6 +52,8 @@ class DynamicOrigins:
         # Origins whose failure was logged, and until when: keeps a failing function from flooding
         # the log even when the answer cache is off.
         self._logged: OrderedDict[str, float] = OrderedDict()
+        # Calls in flight, per origin: concurrent requests from an origin not cached yet share one call.
+        self._pending: dict[str, asyncio.Task[bool]] = {}
 
     @property
     def caching(self) -> bool:
@@ -70,16 +72,36 @@ class DynamicOrigins:
         return answer
 
     async def allowed(self, origin: str) -> bool:
-        if self.caching:
-            answer = self.cached(origin)
-            if answer is not None:
-                return answer
-        answer = await self._ask(origin)
-        if self.caching:
-            self._cache[origin] = (self._clock() + self.ttl, answer)
-            self._cache.move_to_end(origin)
-            while len(self._cache) > self.size:
-                self._cache.popitem(last=False)
+        if not self.caching:
+            return await self._ask(origin)
+        answer = self.cached(origin)
+        if answer is not None:
+            return answer
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on asyncio (trio): calls in flight are not shared
+            return self._store(origin, await self._ask(origin))
+        # A burst of requests from a new origin must cost one call (one database query), not one each.
+        # The call runs in its own task, shielded, so a waiter that is cancelled does not cancel it.
+        task = self._pending.get(origin)
+        if task is None or task.get_loop() is not loop:
+            task = loop.create_task(self._ask_and_store(origin))
+            self._pending[origin] = task
+            task.add_done_callback(functools.partial(self._forget, origin))
+        return await asyncio.shield(task)
+
+    async def _ask_and_store(self, origin: str) -> bool:
+        return self._store(origin, await self._ask(origin))
+
+    def _forget(self, origin: str, task: asyncio.Task[bool]) -> None:
+        if self._pending.get(origin) is task:
+            del self._pending[origin]
+
+    def _store(self, origin: str, answer: bool) -> bool:
+        self._cache[origin] = (self._clock() + self.ttl, answer)
+        self._cache.move_to_end(origin)
+        while len(self._cache) > self.size:
+            self._cache.popitem(last=False)
         return answer
 
     def allowed_sync(self, origin: str) -> bool:
