@@ -325,3 +325,112 @@ def test_cache_ttl_must_be_a_finite_number(ttl: Any) -> None:
 def test_zero_and_float_cache_settings_are_valid() -> None:
     CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_size=0, origin_cache_ttl=0)
     CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_ttl=0.5)
+
+
+class SlowAsyncFunc:
+    """An async origin check that takes a while (a database query), counting its calls."""
+
+    def __init__(self, answer: bool = True, delay: float = 0.05) -> None:
+        self.answer = answer
+        self.delay = delay
+        self.calls: list[str] = []
+
+    async def __call__(self, origin: str) -> bool:
+        self.calls.append(origin)
+        await anyio.sleep(self.delay)
+        return self.answer
+
+
+@pytest.mark.parametrize("answer", [True, False])
+def test_a_burst_from_a_new_origin_costs_one_call(answer: bool) -> None:
+    func = SlowAsyncFunc(answer)
+    app = CORSMiddleware(OkApp(), allow_origin_func=func)
+    replies: list[Any] = []
+
+    async def burst() -> None:
+        async def one() -> None:
+            replies.append(await arequest(app, "GET", "/", [("Origin", TENANT)]))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(30):
+                tg.start_soon(one)
+
+    run(burst)
+    assert func.calls == [TENANT]
+    assert len(replies) == 30
+    assert {r.get("access-control-allow-origin") for r in replies} == {TENANT if answer else None}
+
+
+def test_a_burst_through_in_thread_costs_one_call() -> None:
+    calls: list[str] = []
+
+    def blocking(origin: str) -> bool:
+        calls.append(origin)
+        time.sleep(0.05)
+        return True
+
+    dynamic = DynamicOrigins(in_thread(blocking), size=100, ttl=60.0)
+
+    async def burst() -> list[bool]:
+        results: list[bool] = []
+
+        async def one() -> None:
+            results.append(await dynamic.allowed(TENANT))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(20):
+                tg.start_soon(one)
+        return results
+
+    assert run(burst) == [True] * 20
+    assert calls == [TENANT]
+
+
+def test_a_cancelled_request_does_not_cancel_the_shared_call() -> None:
+    func = SlowAsyncFunc(True, delay=0.1)
+    dynamic = DynamicOrigins(func, size=100, ttl=60.0)
+
+    async def main() -> bool:
+        with anyio.move_on_after(0.02):  # the first request gives up (client went away)
+            await dynamic.allowed(TENANT)
+        return await dynamic.allowed(TENANT)  # a later one still gets the answer, without a second call
+
+    assert run(main) is True
+    assert func.calls == [TENANT]
+
+
+def test_without_cache_a_burst_asks_every_time() -> None:
+    func = SlowAsyncFunc(True, delay=0.01)
+    dynamic = DynamicOrigins(func, size=0, ttl=60.0)
+
+    async def burst() -> None:
+        async with anyio.create_task_group() as tg:
+            for _ in range(5):
+                tg.start_soon(dynamic.allowed, TENANT)
+
+    run(burst)
+    assert func.calls == [TENANT] * 5
+
+
+def test_a_failing_function_in_a_burst_is_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="corskit")
+
+    async def broken(origin: str) -> bool:
+        await anyio.sleep(0.02)
+        raise ConnectionError("database unreachable")
+
+    dynamic = DynamicOrigins(broken, size=100, ttl=60.0)
+
+    async def burst() -> list[bool]:
+        results: list[bool] = []
+
+        async def one() -> None:
+            results.append(await dynamic.allowed(TENANT))
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(10):
+                tg.start_soon(one)
+        return results
+
+    assert run(burst) == [False] * 10
+    assert len(_errors(caplog)) == 1
