@@ -234,7 +234,9 @@ class Request:
     def decide(self, origin_allowed: bool) -> Explanation:
         """The explanation, given whether the request's origin is allowed by the applicable policy."""
         policy, origin = self.policy, self.origin
-        allowed_origin = origin_allowed and not self.duplicated
+        # Several Origin headers count, as in the middleware, as one origin nobody listed: only
+        # allow_origins=['*'] covers it (answered with '*', so nothing is reflected).
+        allowed_origin = (policy is not None and policy.allow_all_origins) if self.duplicated else origin_allowed
         failures: list[Check] = []
         if policy is None or origin is None or self.kind == "not-cors":
             pass
