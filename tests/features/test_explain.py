@@ -367,3 +367,13 @@ def test_aexplain_matches_a_real_request_inside_a_loop() -> None:
         assert (await app.aexplain("GET", "/", [("Origin", "https://tenant.example")])).allowed
 
     run(main)
+
+
+def test_duplicated_origin_under_wildcard_matches_the_middleware() -> None:
+    app = mw(allow_origins=["*"])
+    pairs = [("Origin", SITE), ("Origin", EVIL)]
+    reply = request(app, "GET", "/", pairs)
+    assert reply.get("access-control-allow-origin") == "*"  # '*' covers any origin; nothing is reflected
+    assert app.explain("GET", "/", pairs).allowed
+    assert app.explain("OPTIONS", "/", [*pairs, (ACRM, "GET")]).allowed
+    assert preflight(app, SITE, "GET").status == 200

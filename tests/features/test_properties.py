@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corskit import CORSMiddleware, compile_policy
 from corskit.paths import PathPolicies
 
-from .driver import OkApp
+from .driver import OkApp, request
 
 segment = st.sampled_from(["a", "b", "ab", "a.b", "a-b"])
 prefix_strategy = st.one_of(
@@ -60,3 +60,75 @@ def test_logged_request_values_are_printable_ascii_and_bounded(value: str, caplo
         for failure in app.explain(method, "/", headers).failures:
             assert failure.message.isascii() and failure.message.isprintable(), repr(failure.message)
             assert len(failure.message) < 3000  # each value: at most 200 characters, 6 once escaped
+
+
+SITE = "https://site.example"
+ORIGINS = [
+    SITE,
+    "https://evil.example",
+    "https://t.partner.example",
+    "null",
+    "https://site.example/",
+    "HTTPS://SITE.EXAMPLE",
+]
+BODY_WORD = {
+    "origin-not-allowed": "origin",
+    "origin-duplicated": "origin",
+    "method-missing": "method",
+    "method-not-allowed": "method",
+    "headers-too-long": "headers",
+    "headers-malformed": "headers",
+    "headers-not-allowed": "headers",
+    "private-network-not-allowed": "private-network",
+}
+
+
+def _explained_app() -> CORSMiddleware:
+    return CORSMiddleware(
+        OkApp(),
+        allow_origins=[SITE],
+        allow_methods=["GET", "PUT"],
+        allow_headers=["X-Token"],
+        allow_origin_func=lambda o: o.endswith(".partner.example"),
+        path_policies={"/open": {"allow_origins": ["*"], "allow_methods": ["*"]}, "/off": None},
+    )
+
+
+EXPLAINED = _explained_app()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    origins=st.lists(st.sampled_from(ORIGINS), max_size=2),
+    method=st.sampled_from(["GET", "POST", "OPTIONS"]),
+    acrm=st.one_of(st.none(), st.sampled_from(["GET", "PUT", "PATCH", "put", ""])),
+    acrh=st.one_of(st.none(), st.sampled_from(["x-token", "X-Token, content-type", "x-other", "x-token,,", "a b"])),
+    pna=st.booleans(),
+    path=st.sampled_from(["/", "/open/x", "/off/x", "/offer"]),
+)
+def test_explain_agrees_with_what_the_middleware_sends(
+    origins: list[str], method: str, acrm: str | None, acrh: str | None, pna: bool, path: str
+) -> None:
+    headers = [("Origin", o) for o in origins]
+    if acrm is not None:
+        headers.append(("Access-Control-Request-Method", acrm))
+    if acrh is not None:
+        headers.append(("Access-Control-Request-Headers", acrh))
+    if pna:
+        headers.append(("Access-Control-Request-Private-Network", "true"))
+    explanation = EXPLAINED.explain(method, path, headers)
+    reply = request(EXPLAINED, method, path, headers)
+    answered_by_corskit = reply.body != b"ok"
+    if explanation.kind == "not-cors":
+        assert explanation.allowed
+        assert reply.get("access-control-allow-origin") is None
+        assert not answered_by_corskit
+    elif explanation.kind == "simple":
+        assert explanation.allowed == (reply.get("access-control-allow-origin") is not None)
+        assert not answered_by_corskit
+    else:
+        assert explanation.kind == "preflight" and answered_by_corskit
+        assert explanation.allowed == (reply.status == 200)
+        if not explanation.allowed:
+            words = reply.body.decode().removeprefix("Disallowed CORS ").split(", ")
+            assert [BODY_WORD[f.code] for f in explanation.failures] == words
