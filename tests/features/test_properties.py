@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from corskit import CORSMiddleware, compile_policy
 from corskit.paths import PathPolicies
 
-from .driver import OkApp, request
+from .driver import OkApp, request, run, scope_for
 
 segment = st.sampled_from(["a", "b", "ab", "a.b", "a-b"])
 prefix_strategy = st.one_of(
@@ -132,3 +133,45 @@ def test_explain_agrees_with_what_the_middleware_sends(
         if not explanation.allowed:
             words = reply.body.decode().removeprefix("Disallowed CORS ").split(", ")
             assert [BODY_WORD[f.code] for f in explanation.failures] == words
+
+
+class _Handshake:
+    def __init__(self) -> None:
+        self.reached = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.reached = True
+        await send({"type": "websocket.accept"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    origins=st.lists(st.sampled_from([*ORIGINS, "https://api.example", "http://api.example:8000"]), max_size=2),
+    host=st.sampled_from(["api.example", "api.example:443", "api.example:8000", "other.example"]),
+    path=st.sampled_from(["/", "/open/ws", "/off/ws"]),
+    check=st.booleans(),
+)
+def test_explain_agrees_with_the_websocket_check(origins: list[str], host: str, path: str, check: bool) -> None:
+    inner = _Handshake()
+    app = CORSMiddleware(
+        inner,
+        allow_origins=[SITE],
+        allow_origin_func=lambda o: o.endswith(".partner.example"),
+        check_websocket_origin=check,
+        path_policies={"/open": {"allow_origins": ["*"]}, "/off": None},
+    )
+    headers = [("Host", host), *[("Origin", o) for o in origins]]
+    scope = scope_for(path=path, headers=headers, kind="websocket")
+    scope["extensions"] = {"websocket.http.response": {}}
+    messages = iter([{"type": "websocket.connect"}])
+
+    async def receive() -> dict[str, Any]:
+        return next(messages, {"type": "websocket.disconnect", "code": 1000})
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    run(app, scope, receive, send)
+    explanation = app.explain("GET", path, [*headers, ("Upgrade", "websocket")])
+    assert explanation.kind == "websocket"
+    assert explanation.allowed == inner.reached
