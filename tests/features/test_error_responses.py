@@ -133,6 +133,36 @@ def test_users_exception_handler_with_add_middleware() -> None:
     assert plain.json() == {"error": "custom body"}
 
 
+@pytest.mark.parametrize("key", [Exception, 500], ids=["Exception", "500"])
+def test_handler_for_exception_or_500_runs_but_corskit_answers(key: Any) -> None:
+    app = make_app()
+    handled: list[str] = []
+
+    async def on_error(request: Request, exc: Exception) -> PlainTextResponse:
+        handled.append(type(exc).__name__)
+        return PlainTextResponse("custom", status_code=500)
+
+    app.add_exception_handler(key, on_error)
+    response = TestClient(app, raise_server_exceptions=False).get("/boom", headers={"Origin": ALLOWED})
+    assert handled == ["Boom"]
+    assert (response.status_code, response.text) == (500, "Internal Server Error")
+
+
+def test_handlers_for_specific_exceptions_keep_their_body_and_get_cors() -> None:
+    """Handlers for a specific exception class run inside the user middleware, so nothing changes for them."""
+    app = make_app()
+
+    @app.exception_handler(Boom)
+    async def on_boom(request: Request, exc: Boom) -> JSONResponse:
+        return JSONResponse({"error": "boom handled"}, status_code=502)
+
+    client = TestClient(app)  # the handled exception does not propagate
+    response = client.get("/boom", headers={"Origin": ALLOWED})
+    assert response.status_code == 502
+    assert response.json() == {"error": "boom handled"}
+    assert response.headers["access-control-allow-origin"] == ALLOWED
+
+
 def test_debug_mode_traceback_page_is_replaced_for_allowed_origins() -> None:
     app = make_app()
     app.debug = True
