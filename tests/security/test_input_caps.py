@@ -7,6 +7,7 @@ for one request (``sys.setprofile``), and only as a cross-check by comparing the
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import time
@@ -180,9 +181,12 @@ def vary_app(size: int) -> Any:
     return app
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["quiet", "debug-logging"])
 @pytest.mark.parametrize("name", list(scopes(1)))
-def test_cost_is_capped_or_linear_in_input_size(name: str):
-    middleware = CORSMiddleware(make_app(Response()), **CONFIG)
+def test_cost_is_capped_or_linear_in_input_size(name: str, debug: bool, caplog: pytest.LogCaptureFixture):
+    # With DEBUG on, every refusal is explained and logged: that work must be capped too.
+    caplog.set_level(logging.DEBUG if debug else logging.WARNING, logger="corskit")
+    middleware = CORSMiddleware(make_app(Response()), **{**CONFIG, "allow_headers": ["x", "y"] if debug else ["*"]})
     counts = {size: count_calls(middleware, scopes(size)[name]()) for size in (KIB, 8 * KIB, 64 * KIB)}
     # Linear at worst: 64 times the input may cost at most ~64 times the calls (plus a constant).
     assert counts[64 * KIB] <= 64 * counts[KIB] + 50, counts
