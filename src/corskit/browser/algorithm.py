@@ -52,9 +52,23 @@ class _Blocked(Exception):
 
 def _exchange(wire: WireRequest, answer: WireResponse | NetworkFailure) -> Exchange:
     if isinstance(answer, NetworkFailure):
-        return Exchange(wire.kind, wire.method, wire.url, wire.headers, network_error=answer.reason)
+        return Exchange(
+            wire.kind,
+            wire.method,
+            wire.url,
+            wire.headers,
+            network_error=answer.reason,
+            request_body=wire.body,
+        )
     return Exchange(
-        wire.kind, wire.method, wire.url, wire.headers, answer.status, answer.headers, answer.body
+        kind=wire.kind,
+        method=wire.method,
+        url=wire.url,
+        request_headers=wire.headers,
+        status=answer.status,
+        response_headers=answer.headers,
+        body=answer.body,
+        request_body=wire.body,
     )
 
 
@@ -226,6 +240,13 @@ def _opaque(
     )
 
 
+def _snippet(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return ""
+    return f": {text[:80]!r}" + ("..." if len(text) > 80 else "")
+
+
 def _preflight_request(
     ctx: FetchContext, url: str, method: str, unsafe_names: list[str], serialized_origin: str
 ) -> WireRequest:
@@ -263,7 +284,9 @@ def _check_preflight(
         raise _Blocked(not_ok + problem)
     if not 200 <= answer.status <= 299:
         raise _Blocked(
-            not_ok + f"It does not have HTTP ok status. (It answered {answer.status}.) Fix: answer the "
+            not_ok
+            + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) "
+            "Fix: answer the "
             "preflight (OPTIONS with Access-Control-Request-Method) with 200 or 204 before auth/routing."
         )
     # Fetch: step 7.1-7.2: parse Access-Control-Allow-Methods / -Headers; a failure is a network error.
@@ -300,7 +323,13 @@ def _check_preflight(
             continue
         if wildcard and (name != "authorization" or ctx.profile.wildcard_covers_authorization):
             continue
-        hint = " (`*` does not cover it when credentials are included)" if "*" in header_names else ""
+        hint = ""
+        if "*" in header_names:
+            hint = (
+                " (`*` does not cover it when credentials are included)"
+                if include
+                else " (the standard says `*` never covers Authorization)"
+            )
         raise _Blocked(
             f"Request header field {name} is not allowed by Access-Control-Allow-Headers "
             "in preflight response. "

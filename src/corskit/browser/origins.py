@@ -78,6 +78,9 @@ def resolve_url(url: str, base: str) -> str:
     """Resolve ``url`` against ``base`` (a page or server URL) and drop the fragment, as fetch() does."""
     if not isinstance(url, str) or not url:
         raise ValueError(f"url must be a non-empty string, got {url!r}")
+    given = urlsplit(url)
+    if given.scheme and given.scheme.lower() in _DEFAULT_PORTS and not given.netloc:
+        raise ValueError(f"URL {url!r} has no host")
     absolute = urljoin(base, url)
     scheme, host, port, path, query = _split_http_url(absolute, "URL")
     netloc = host if port is None else f"{host}:{port}"

@@ -51,8 +51,9 @@ class Exchange:
     request_headers: tuple[tuple[str, str], ...]
     status: int | None = None
     response_headers: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
+    body: bytes = b""  #: the response body
     network_error: str | None = None
+    request_body: bytes | None = None
 
     def request_header(self, name: str) -> str | None:
         values = [v for k, v in self.request_headers if k.lower() == name.lower()]
