@@ -264,3 +264,23 @@ def test_cors_off_prefix_also_skips_websocket_origin_check():
     assert response.app_called
     response = run(CORSMiddleware, config, websocket_scope(headers, path="/checked/ws"))
     assert not response.app_called and response.status == 403
+
+
+def test_dns_rebinding_is_left_to_trusted_host_middleware():
+    # After DNS rebinding, the attacker's page and the Host it talks to are the same origin, so an
+    # Origin-vs-Host check cannot tell; only a Host allow-list can.
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    headers = [(b"origin", b"http://rebind.evil.test:8000"), (b"host", b"rebind.evil.test:8000")]
+    response = run(CORSMiddleware, {"allow_origins": ["https://app.example.com"]}, websocket_scope(headers))
+    assert response.app_called  # corskit alone: same-origin handshake, allowed
+
+    response = Response()
+    inner = CORSMiddleware(make_app(response), allow_origins=["https://app.example.com"])
+    guarded = TrustedHostMiddleware(inner, allowed_hosts=["api.test"])
+    send_to(guarded, websocket_scope(headers))
+    assert not response.app_called
+    response = Response()
+    guarded = TrustedHostMiddleware(CORSMiddleware(make_app(response)), allowed_hosts=["api.test"])
+    send_to(guarded, websocket_scope([(b"origin", b"https://api.test"), (b"host", b"api.test")]))
+    assert response.app_called
