@@ -284,3 +284,31 @@ def test_dns_rebinding_is_left_to_trusted_host_middleware():
     guarded = TrustedHostMiddleware(CORSMiddleware(make_app(response)), allowed_hosts=["api.test"])
     send_to(guarded, websocket_scope([(b"origin", b"https://api.test"), (b"host", b"api.test")]))
     assert response.app_called
+
+
+def test_catch_all_regex_with_credentials_still_excludes_null_and_junk():
+    # Accepted for Starlette compatibility (its own tests use it), and nearly as open as '*' with
+    # credentials: every HTTPS site is trusted. Only what a browser could not send is kept out.
+    config = {"allow_origin_regex": "https://.*", "allow_credentials": True}
+    response = run(CORSMiddleware, config, http_scope("GET", [(b"origin", b"https://evil.test")]))
+    assert response.one(ACAO) == b"https://evil.test" and response.one(ACAC) == b"true"
+    for origin in (
+        b"null",
+        b"http://evil.test",
+        b"https://evil.test/",
+        b"https://evil.test\r\nX: 1",
+        b"HTTPS://E.TEST",
+    ):
+        response = run(CORSMiddleware, config, http_scope("GET", [(b"origin", origin)]))
+        assert response.one(ACAO) is None, origin
+
+
+def test_app_set_cors_headers_pass_through_for_refused_origins():
+    # corskit replaces the app's CORS headers for allowed origins, but leaves an app that sets them
+    # itself alone for other origins: such an app bypasses the policy.
+    app_headers = [(b"access-control-allow-origin", b"*")]
+    config = {"allow_origins": ["https://app.example.com"]}
+    allowed = run(CORSMiddleware, config, http_scope("GET", [(b"origin", b"https://app.example.com")]), app_headers)
+    assert allowed.values(ACAO) == [b"https://app.example.com"]
+    refused = run(CORSMiddleware, config, http_scope("GET", [(b"origin", b"https://evil.test")]), app_headers)
+    assert refused.values(ACAO) == [b"*"]
