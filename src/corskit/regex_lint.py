@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import Problem
-from .origins import MULTI_LABEL_PUBLIC_SUFFIXES, split_serialized_origin
+from .origins import MAX_ORIGIN_LENGTH, MULTI_LABEL_PUBLIC_SUFFIXES, split_serialized_origin
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -50,6 +50,8 @@ _LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 _HOST_END_ATS = ("AT_END", "AT_END_STRING")
 _PARAMETER = "allow_origin_regex"
+# Labels read on either side of a wildcard: public suffixes have at most three.
+_MAX_DOTS = 4
 
 
 def _name(code: Any) -> str:
@@ -136,11 +138,14 @@ def _read_host(seq: Sequence[Item], start: int, top: bool) -> tuple[list[str], l
     labels = [""]
     dots: list[str] = []
     index = start
-    while index < len(seq):
+    stop = min(len(seq), start + MAX_ORIGIN_LENGTH)  # no host is longer
+    while index < stop:
         item = seq[index]
         char = _literal_char(item)
         dot = _dot_kind(item)
         if dot is not None:
+            if len(dots) == _MAX_DOTS:  # enough to decide; keeps the lint linear in the pattern
+                break
             labels.append("")
             dots.append(dot)
         elif char is not None and char in _LABEL_CHARS:
@@ -160,10 +165,14 @@ def _read_back(seq: Sequence[Item], end: int) -> tuple[str, bool]:
     """Literal host text just before ``seq[end]`` (dots shown as '.'), and whether '://' precedes it."""
     text = ""
     index = end - 1
-    while index >= 0:
+    dots = 0
+    while index >= max(0, end - MAX_ORIGIN_LENGTH):
         item = seq[index]
         char = _literal_char(item)
         if _dot_kind(item) is not None:
+            dots += 1
+            if dots > _MAX_DOTS:
+                break
             text = "." + text
         elif char is not None and char in _LABEL_CHARS:
             text = char + text
@@ -182,6 +191,13 @@ def _is_public_suffix(labels: list[str]) -> bool:
 
 
 def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], parameter: str) -> None:
+    anchors_from = len(seq)  # seq[anchors_from:] holds only end-of-string anchors
+    while (
+        anchors_from > 0
+        and _name(seq[anchors_from - 1][0]) == "AT"
+        and _name(seq[anchors_from - 1][1]) in _HOST_END_ATS
+    ):
+        anchors_from -= 1
     for index, item in enumerate(seq):
         op, _av = item
         kind = _name(op)
@@ -229,7 +245,7 @@ def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], par
                     )
                 )
 
-        ends_pattern = top and all(_name(op) == "AT" and _name(av) in _HOST_END_ATS for op, av in seq[index + 1 :])
+        ends_pattern = top and index + 1 >= anchors_from
         if ends_pattern and _wildcard_repeat(item, ".") and previous_char is not None and previous_char in _LABEL_CHARS:
             before, after_scheme = _read_back(seq, index)
             labels = before.split(".")
@@ -369,8 +385,4 @@ def lint_origin_regex(pattern: str, parameter: str = _PARAMETER) -> list[Problem
                     "(each alternative of a top-level '|' must match the whole origin).",
                 )
             )
-    unique: list[Problem] = []
-    for problem in problems:
-        if problem not in unique:
-            unique.append(problem)
-    return unique
+    return list(dict.fromkeys(problems))  # without duplicates, in order

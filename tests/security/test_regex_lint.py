@@ -139,3 +139,26 @@ def test_lint_never_raises_and_only_uses_documented_codes(pattern: str):
     problems = lint_origin_regex(pattern)
     assert all(problem.code in CODES for problem in problems)
     assert len(problems) == len(set(problems))
+
+
+def test_lint_cost_is_linear_in_pattern_size():
+    import sys
+
+    def calls(pattern: str) -> int:
+        count = 0
+
+        def profile(frame: object, event: str, arg: object) -> None:
+            nonlocal count
+            count += event in ("call", "c_call")
+
+        sys.setprofile(profile)
+        try:
+            problems = lint_origin_regex(pattern)
+        finally:
+            sys.setprofile(None)
+        assert problems and all(p.code == "regex-unescaped-dot" for p in problems)
+        return count
+
+    small = calls("https://" + "a." * 300 + "example.com")
+    large = calls("https://" + "a." * 3000 + "example.com")
+    assert large < 10 * small * 1.5, (small, large)  # 10x the pattern; quadratic would be ~100x
