@@ -19,7 +19,8 @@ SEED = 20261126
 @dataclass
 class Case:
     id: str
-    #: one or more JavaScript RequestInit dicts, fetched one after the other (same URL)
+    #: one or more JavaScript RequestInit dicts, fetched one after the other (same URL);
+    #: ``{"sleep": seconds}`` pauses between two of them
     inits: list[dict[str, Any]]
     preflight: Answer
     actual: Answer
@@ -42,6 +43,8 @@ METHODS = [
     "patch",
     "OPTIONS",
     "Foo",
+    "options",
+    "head",
 ]
 HEADER_SETS: list[dict[str, str]] = [
     {},
@@ -65,6 +68,12 @@ HEADER_SETS: list[dict[str, str]] = [
     {"User-Agent": "custom"},
     {"Cookie": "a=b"},
     {"X-Token": "1", "Authorization": "x", "Content-Type": "application/json"},
+    {"Content-Type": "text/plain ;charset=utf-8"},
+    {"Content-Type": "text/ plain"},
+    {"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*", "Content-Language": "en"},
+    {"X-Requested-With": "XMLHttpRequest"},
+    {"ECT": "4G"},
+    {"Intervention": "x"},
 ]
 CREDENTIALS = ["omit", "same-origin", "same-origin", "include"]
 
@@ -123,8 +132,9 @@ MAX_AGE = [
     [("Access-Control-Max-Age", "600")],
     [("Access-Control-Max-Age", "-1")],
 ]
-PREFLIGHT_STATUS = [204, 204, 204, 200, 200, 299, 400, 404, 500, 301]
-ACTUAL_STATUS = [200, 200, 200, 200, 201, 204, 404, 500, 302, 307]
+PREFLIGHT_STATUS = [204, 204, 204, 204, 200, 200, 299, 202, 400, 403, 404, 405, 500, 301, 307, 304]
+ACTUAL_STATUS = [200, 200, 200, 200, 201, 204, 404, 500, 301, 302, 303, 307, 308]
+CACHE_MODES = ["default", "default", "default", "no-store", "reload", "no-cache", "force-cache"]
 ACEH = [
     [],
     [],
@@ -161,17 +171,20 @@ def _generated(rng: random.Random, n: int) -> list[Case]:
             init["headers"] = headers
         if method.upper() not in ("GET", "HEAD") and rng.random() < 0.6:
             init["body"] = "payload"
+        cache = rng.choice(CACHE_MODES)
+        if cache != "default":
+            init["cache"] = cache
         preflight_status = rng.choice(PREFLIGHT_STATUS)
         pre_headers = (
             rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACAM) + rng.choice(ACAH) + rng.choice(MAX_AGE)
         )
         case_id = f"g{i:03d}"
-        if preflight_status == 301:
+        if preflight_status in (301, 307):
             pre_headers.append(("Location", f"/c/{case_id}-t?$QUERY"))
         actual_status = rng.choice(ACTUAL_STATUS)
         act_headers = rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACEH) + EXTRA
         extra: dict[str, tuple[Answer, Answer]] = {}
-        if actual_status in (302, 307):
+        if actual_status in (301, 302, 303, 307, 308):
             # Same-origin (api -> api) or cross-origin (api -> other, which taints the origin) redirect.
             if rng.random() < 0.5:
                 act_headers.append(("Location", f"/c/{case_id}-t?$QUERY"))
@@ -256,9 +269,17 @@ def _curated() -> list[Case]:
         [{"method": "patch"}, {"method": "PATCH"}],
         [("Access-Control-Allow-Methods", "patch")],
     )
+    # With a pause longer than the 5 s default: which Access-Control-Max-Age values still hold the entry?
+    waits = [("absent", None), ("3", "3"), ("10", "10"), ("junk", "abc"), ("plus", "+10")]
+    waits += [("decimal", "10.5"), ("zeros", "0010"), ("dup", "10, 10"), ("neg", "-10")]
+    for label, max_age in waits:
+        pre = [("Access-Control-Allow-Methods", "PUT")]
+        if max_age is not None:
+            pre.append(("Access-Control-Max-Age", max_age))
+        add(f"cache-wait-{label}", [put, {"sleep": 6}, put], pre)
     return cases
 
 
 def all_cases() -> list[Case]:
     rng = random.Random(SEED)
-    return _curated() + _generated(rng, 240)
+    return _curated() + _generated(rng, 260)

@@ -11,7 +11,8 @@ API::
                                  headers={"X-Token": "1"}, credentials="include")
             outcome.blocked, outcome.status, outcome.headers, outcome.text, outcome.error
             outcomes = page.fetch_all([(url, init), ...])         # concurrently, one page.evaluate
-            groups = page.fetch_sequences([[(url, init), (url, init)], ...])  # in order within a group
+            groups = page.fetch_sequences([[(url, init), (None, {"sleep_ms": 6000}), (url, init)], ...])
+                                                  # in order within a group; (None, ...) pauses
             page.console                                   # Chromium's console messages (CORS errors)
             page.close()
 
@@ -115,7 +116,13 @@ async (groups) => {
   };
   return await Promise.all(groups.map(async (group) => {
     const out = [];
-    for (const item of group) { out.push(await one(item)); }
+    for (const item of group) {
+      if (item[0] === null) {  // a pause: [null, {sleep_ms}]
+        await new Promise((resolve) => setTimeout(resolve, item[1].sleep_ms));
+        continue;
+      }
+      out.push(await one(item));
+    }
     return out;
   }));
 }
@@ -139,8 +146,13 @@ class OriginPage:
         """Run every ``fetch(url, init)`` concurrently in one evaluation; results in input order."""
         return [group[0] for group in self.fetch_sequences([[r] for r in requests])]
 
-    def fetch_sequences(self, groups: list[list[tuple[str, dict[str, Any]]]]) -> list[list[FetchOutcome]]:
-        """Groups run concurrently; inside a group each fetch waits for the previous one."""
+    def fetch_sequences(
+        self, groups: list[list[tuple[str | None, dict[str, Any]]]]
+    ) -> list[list[FetchOutcome]]:
+        """Groups run concurrently; inside a group each fetch waits for the previous one.
+
+        An item ``(None, {"sleep_ms": 6000})`` pauses the group (no outcome is returned for it).
+        """
         raw = self.page.evaluate(_FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
         return [[FetchOutcome(**item) for item in group] for group in raw]
 
