@@ -269,6 +269,54 @@ def _curated() -> list[Case]:
         [{"method": "patch"}, {"method": "PATCH"}],
         [("Access-Control-Allow-Methods", "patch")],
     )
+    # One request each, against a preflight that allows nothing but a dummy header: does the header
+    # alone trigger a preflight (and then get blocked)? Chromium's extra safelist and dropped headers.
+    only_dummy = [("Access-Control-Allow-Headers", "x-dummy")]
+    singles = [
+        ("DPR", "2"),
+        ("DPR", ".5"),
+        ("DPR", "1."),
+        ("Width", "10.0"),
+        ("Width", "640"),
+        ("Viewport-Width", "1"),
+        ("Device-Memory", "0.5"),
+        ("Downlink", "1.5"),
+        ("RTT", "1.5"),
+        ("RTT", "50"),
+        ("ECT", "4G"),
+        ("ECT", "slow-2g"),
+        ("Save-Data", "ON"),
+        ("Save-Data", "off"),
+        ("Intervention", "x"),
+        ("User-Agent", "custom"),
+        ("Range", "bytes=5-3"),
+        ("Range", "BYTES=0-1"),
+        ("Content-Type", "text/plain;"),
+        ("Content-Type", "text/plain/x"),
+        ("Content-Type", ""),
+        ("Accept", ""),
+        ("Content-Language", ""),
+        ("Accept-Language", "*"),
+        ("X-HTTP-Method-Override", "TRACE"),
+        ("Access-Control-Request-Private-Network", "true"),
+    ]
+    for number, (name, value) in enumerate(singles):
+        add(
+            f"header-{number:02d}-{name.lower()}",
+            [{"method": "POST", "headers": {name: value}, "body": "x"}],
+            only_dummy,
+        )
+    add("auth-star", [{"headers": {"Authorization": "x"}}], [("Access-Control-Allow-Headers", "*")])
+    add(
+        "auth-star-include",
+        [{"headers": {"Authorization": "x"}, "credentials": "include"}],
+        [("Access-Control-Allow-Headers", "*")],
+    )
+    add(
+        "auth-listed",
+        [{"headers": {"Authorization": "x"}}],
+        [("Access-Control-Allow-Headers", "Authorization")],
+    )
     # With a pause longer than the 5 s default: which Access-Control-Max-Age values still hold the entry?
     waits = [("absent", None), ("3", "3"), ("10", "10"), ("junk", "abc"), ("plus", "+10")]
     waits += [("decimal", "10.5"), ("zeros", "0010"), ("dup", "10, 10"), ("neg", "-10")]

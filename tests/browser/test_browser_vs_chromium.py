@@ -33,6 +33,8 @@ class Runs:
     chromium: dict[str, list[FetchOutcome]]
     simulator: dict[str, list[Any]]
     in_process: dict[str, list[Any]]
+    origin: str
+    api_base: str
 
 
 def _sim_kwargs(init: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +98,8 @@ def runs(chromium: Any, page_server: ServerHandle) -> Iterator[Runs]:
                 for case in CASES:
                     url = api.url(f"/c/{case.id}?run={run}", host="api.localhost")
                     results[case.id] = _run_simulator(browser, clock, url, case.inits)
-        yield Runs(app, chromium_results, simulator_results, in_process_results)
+        api_base = api.url("", host="api.localhost").rstrip("/")
+        yield Runs(app, chromium_results, simulator_results, in_process_results, origin, api_base)
 
 
 def _wire_preflights(
@@ -168,3 +171,43 @@ def test_the_waiting_cases_tell_cached_from_expired(runs: Runs) -> None:
         if case.id.startswith("cache-wait-")
     }
     assert set(counts.values()) == {1, 2}, counts
+    # Chromium 156 (ParseAccessControlMaxAge reads a signed integer, default 5 s, negative -> 0):
+    # "+10" and "0010" keep the entry, "10.5", "10, 10", "abc" and "-10" do not (one preflight = cached).
+    kept = {name.removeprefix("cache-wait-") for name, count in counts.items() if count == 1}
+    assert kept == {"10", "plus", "zeros"}, counts
+
+
+# Where the chromium profile departs from the standard, Chromium itself must show the departure, and the
+# standard-following firefox profile must disagree with it -- otherwise the special case is unjustified.
+DEVIATIONS = [
+    "auth-star",  # `*` covers Authorization in a fresh preflight
+    "cache-header-star-auth",  # ...but a cached `*` does not
+    "cache-maxage-neg",  # negative max-age: not cached (standard: 5 s)
+    "cache-wait-plus",  # "+10" parses as 10 s (standard: failure, 5 s)
+    "cache-cred-then-plain",  # a credentialed cache entry serves an uncredentialed request
+    "cache-replaced",  # one entry per URL, replaced by the last preflight
+    "cache-mode-second-no-store",  # cache modes bypass the preflight cache
+    "cache-mode-second-reload",
+    "header-15-user-agent",  # User-Agent silently dropped
+    "header-00-dpr",  # Client Hints safelisted
+    "header-11-ect",
+]
+
+
+def _observations(results: list[Any], preflights: int) -> tuple[list[bool], int]:
+    return [r.blocked for r in results], preflights
+
+
+@pytest.mark.parametrize("case_id", DEVIATIONS)
+def test_chromium_deviations_are_observed_in_chromium(runs: Runs, case_id: str) -> None:
+    case = next(c for c in CASES if c.id == case_id)
+    assert case.id in runs.chromium, "case list changed: keep DEVIATIONS in sync"
+    real = _observations(runs.chromium[case_id], len(runs.server.preflights(case_id, query="run=chromium")))
+    clock = _ShiftableClock()
+    with Browser(origin=runs.origin, app=runs.server, profile="firefox", clock=clock) as standard:
+        url = f"{runs.api_base}/c/{case_id}?run=firefox"
+        spec = _observations(
+            _run_simulator(standard, clock, url, case.inits),
+            len(runs.server.preflights(case_id, query="run=firefox")),
+        )
+    assert real != spec, f"Chromium behaves as the standard says for {case_id}: {real}"
