@@ -183,11 +183,19 @@ def _read_back(seq: Sequence[Item], end: int) -> tuple[str, bool]:
     return text, after_scheme
 
 
+# Special-use and reserved names nobody can register a domain under (RFC 2606, RFC 6761, RFC 6762,
+# RFC 8375, ICANN's .internal): a wildcard under them is a local or test setup, not a public hole.
+_RESERVED_SUFFIXES = frozenset({"localhost", "test", "example", "invalid", "internal", "local", "home.arpa"})
+
+
 def _is_public_suffix(labels: list[str]) -> bool:
-    """A top-level domain or a known multi-label public suffix ('localhost' is the developer's own)."""
-    if not labels or any(label == "" for label in labels) or labels == ["localhost"]:
+    """A top-level domain anyone can register under, or a known multi-label public suffix."""
+    if not labels or any(label == "" for label in labels):
         return False
-    return len(labels) == 1 or ".".join(labels) in MULTI_LABEL_PUBLIC_SUFFIXES
+    suffix = ".".join(labels)
+    if suffix in _RESERVED_SUFFIXES:
+        return False
+    return len(labels) == 1 or suffix in MULTI_LABEL_PUBLIC_SUFFIXES
 
 
 def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], parameter: str) -> None:

@@ -77,6 +77,14 @@ GOOD = [
     r"https?://(.*\.)?example\.org(:\d+)?",
     r"https://example.com",  # unescaped dot before the TLD only: 'examplexcom' is no registrable name
     r"https://(?>[a-z]+)+\.example\.com",  # atomic: no backtracking
+    # Wildcards under reserved names nobody can register (test and local setups).
+    r"https://[a-z]+\.example",
+    r"http://.*\.test(:\d+)?",
+    r"https://.*\.internal",
+    r"http://[a-z0-9-]+\.localhost:\d+",
+    r"https://.*example\.test",
+    # A catch-all (accepted: Starlette's suite configures 'https://.*' with credentials).
+    r"(?s).*",
 ]
 
 
