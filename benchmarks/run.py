@@ -688,6 +688,77 @@ def uvicorn_impl() -> str:
 
 
 # --------------------------------------------------------------------------------------------------
+# Instruction counts (optional): deterministic, so a busy machine cannot move them
+
+
+def contender(name: str, label: str) -> tuple[App, dict[str, Any]]:
+    _, origin, preflight, _ = next(p for p in PATHS if p[0] == label)
+    scope = make_scope(origin, preflight=preflight)
+    if name == "bare":
+        return bare_app, scope
+    cls = StarletteCORS if name == "starlette" else CorskitCORS
+    return cls(bare_app, allow_origins=ORIGINS, **CONFIG), scope
+
+
+def callgrind_child(name: str, label: str, n: int) -> None:
+    """Child process under callgrind: warm up, then n requests inside itertools.starmap.
+
+    Only what runs inside starmap's C iterator is counted (--toggle-collect=starmap_next), so the
+    interpreter's start-up, the imports and the set-up are left out.
+    """
+    import collections
+    import itertools
+
+    app, scope = contender(name, label)
+    for _ in range(100):
+        run_once_noop(app, scope)
+    collections.deque(itertools.starmap(run_once_noop, itertools.repeat((app, scope), n)), maxlen=0)
+
+
+def bench_callgrind(n: int) -> str:
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return "(skipped: valgrind is not installed)"
+    from concurrent.futures import ThreadPoolExecutor
+
+    def count(job: tuple[str, str]) -> float:
+        name, label = job
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(
+                [
+                    valgrind,
+                    "--tool=callgrind",
+                    "--collect-atstart=no",
+                    "--toggle-collect=starmap_next",
+                    f"--callgrind-out-file={tmp}/out",
+                    sys.executable,
+                    os.path.abspath(__file__),
+                    "--callgrind-child",
+                    f"{name}|{label}|{n}",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stderr
+        match = re.search(r"Collected : (\d+)", out)
+        if match is None:
+            raise RuntimeError(f"unexpected callgrind output:\n{out}")
+        return int(match.group(1)) / n
+
+    jobs = [(name, label) for label, *_ in PATHS for name in ("bare", "starlette", "corskit")]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = dict(zip(jobs, pool.map(count, jobs), strict=True))
+    rows = []
+    for label, *_ in PATHS:
+        bare = counts["bare", label]
+        starlette = counts["starlette", label] - bare
+        corskit = counts["corskit", label] - bare
+        rows.append([label, f"{bare:,.0f}", f"{starlette:,.0f}", f"{corskit:,.0f}", f"**{corskit / starlette:.3f}×**"])
+    header = ["path", "bare app", "Starlette overhead", "corskit overhead", "corskit / Starlette"]
+    return table(header, rows)
+
+
+# --------------------------------------------------------------------------------------------------
 # Machine and versions
 
 
@@ -756,10 +827,18 @@ def main() -> None:
         default="paths,scale,memory,server",
         help="comma-separated parts to run (default: all of paths,scale,memory,server)",
     )
+    parser.add_argument(
+        "--callgrind", action="store_true", help="also count instructions per request with valgrind (~2 min)"
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--callgrind-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
+        return
+    if args.callgrind_child:
+        name, label, n = args.callgrind_child.split("|")
+        callgrind_child(name, label, int(n))
         return
 
     if args.smoke:
@@ -791,6 +870,11 @@ def main() -> None:
         print(f"## Memory ({n_origins:,}-origin configuration; per request)")
         print()
         print(bench_memory(n_origins, n_requests), flush=True)
+        print()
+    if args.callgrind or "callgrind" in parts:
+        print("## Instructions per request (callgrind; the same in-process calls, counted not timed)")
+        print()
+        print(bench_callgrind(200 if args.smoke else 2000), flush=True)
         print()
     if "server" in parts:
         print("## Throughput through uvicorn")
