@@ -355,11 +355,13 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
     return Policy(
         allow_all_origins=allow_all_origins,
         exact_origins=exact,
+        exact_origin_bytes=frozenset(origin.encode("latin-1") for origin in exact),
         patterns=OriginPatterns(pattern_specs) if pattern_specs else None,
         origin_regex=regex,
         allow_credentials=credentials,
         allow_methods=methods,
         method_set=frozenset(methods),
+        method_bytes=frozenset(method.encode("latin-1") for method in methods),
         allow_all_headers=allow_all_headers,
         allowed_header_names=frozenset(by_lower),
         allow_private_network=private_network,

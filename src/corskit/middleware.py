@@ -27,6 +27,10 @@ _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _ORIGIN = b"origin"
 _ACRM = b"access-control-request-method"
 _VARY_ORIGIN = b"Origin"
+_VARY_ORIGIN_HEADER = (VARY, _VARY_ORIGIN)
+_ACRH = b"access-control-request-headers"
+_ACRPN = b"access-control-request-private-network"
+_PREFLIGHT_OK_TAIL = ((b"content-length", b"2"), _TEXT_PLAIN)
 _ONLY_VARY = frozenset({VARY})
 # Stands for "several Origin headers": never a valid origin, so never allowed nor reflected.
 _DUPLICATE_ORIGIN = b"\x00duplicate"
@@ -47,7 +51,22 @@ def merge_vary(values: list[bytes], add: bytes) -> bytes:
 def with_cors_headers(
     raw: Iterable[tuple[bytes, bytes]], extra: tuple[Header, ...], replace: frozenset[bytes]
 ) -> list[tuple[bytes, bytes]]:
-    """A new header list: the app's headers minus those we set, plus ours, with Vary merged."""
+    """A new header list (never the app's own): the app's headers minus those we set, plus ours, with
+    Vary merged. ``replace`` always holds ``vary``.
+    """
+    headers = list(raw)
+    for name, _value in headers:
+        # ASGI requires lower-case names; anything else takes the careful path.
+        if name in replace or not name.islower():
+            return _merge_headers(headers, extra, replace)
+    headers.extend(extra)
+    headers.append(_VARY_ORIGIN_HEADER)
+    return headers
+
+
+def _merge_headers(
+    raw: list[tuple[bytes, bytes]], extra: tuple[Header, ...], replace: frozenset[bytes]
+) -> list[tuple[bytes, bytes]]:
     headers: list[tuple[bytes, bytes]] = []
     vary: list[bytes] = []
     for name, value in raw:
@@ -57,8 +76,18 @@ def with_cors_headers(
         elif lowered not in replace:
             headers.append((name, value))
     headers.extend(extra)
-    headers.append((VARY, merge_vary(vary, _VARY_ORIGIN) if vary else _VARY_ORIGIN))
+    headers.append((VARY, merge_vary(vary, _VARY_ORIGIN)) if vary else _VARY_ORIGIN_HEADER)
     return headers
+
+
+def _as_header_bytes(value: str | None) -> bytes | None:
+    """A header value given as text, as the bytes a server would pass (None if it can't be sent)."""
+    if value is None:
+        return None
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 def _log_refusal(kind: str, failures: list[explaining.Check]) -> None:
@@ -136,15 +165,19 @@ class CORSMiddleware:
         """Whether the top-level lists, patterns and regex allow ``origin`` (not ``allow_origin_func``)."""
         return self.policy.origin_allowed(origin)
 
-    def _static_allowed(self, policy: Policy, origin: str) -> bool:
+    def _static_allowed(self, policy: Policy, origin: bytes) -> bool:
+        """Whether the lists, patterns and regex (or a subclass's is_allowed_origin) allow ``origin``."""
         if self._custom_origin_check:
+            text = origin.decode("latin-1")
             # A subclass may accept anything, but a value with control characters (CR/LF/NUL, or the
             # duplicate-Origin marker) must never be reflected into a response header.
-            return origin.isprintable() and self.is_allowed_origin(origin)
-        return policy.origin_allowed(origin)
+            return text.isprintable() and self.is_allowed_origin(text)
+        return policy.allows_origin_bytes(origin)
 
-    async def _allowed(self, policy: Policy, origin: str) -> bool:
-        return self._static_allowed(policy, origin) or await self._asked(policy, origin)
+    async def _allowed(self, policy: Policy, origin: bytes) -> bool:
+        return self._static_allowed(policy, origin) or (
+            policy.dynamic is not None and await self._asked(policy, origin.decode("latin-1"))
+        )
 
     @staticmethod
     async def _asked(policy: Policy, origin: str) -> bool:
@@ -172,46 +205,69 @@ class CORSMiddleware:
             await self.app(scope, receive, send)  # CORS is off for this path.
             return
 
+        # One pass over the request headers. Browsers send one Origin; two mean a forged or broken
+        # request, answered as a CORS request from an origin nobody allowed.
         origin: bytes | None = None
-        for name, value in scope["headers"]:
-            if name == _ORIGIN:
-                # Browsers send one Origin. Two mean a forged or broken request: answer it as a CORS
-                # request from an origin nobody allowed.
-                origin = value if origin is None else _DUPLICATE_ORIGIN
+        if scope["method"] != "OPTIONS":
+            for name, value in scope["headers"]:
+                if name == _ORIGIN:
+                    origin = value if origin is None else _DUPLICATE_ORIGIN
+        else:
+            request_method: bytes | None = None
+            requested: bytes | None = None
+            private_network = False
+            for name, value in scope["headers"]:
+                if name == _ORIGIN:
+                    origin = value if origin is None else _DUPLICATE_ORIGIN
+                elif name == _ACRM:
+                    request_method = value
+                elif name == _ACRH:
+                    requested = value
+                elif name == _ACRPN:
+                    private_network = True
+            # Fetch: a CORS-preflight request is an OPTIONS request with Access-Control-Request-Method.
+            if origin is not None and request_method is not None:
+                await self._preflight(policy, origin, request_method, requested, private_network, send)
+                return
 
-        if origin is not None and scope["method"] == "OPTIONS":
-            # Fetch: a CORS-preflight request is an OPTIONS request carrying Access-Control-Request-Method.
-            for name, _value in scope["headers"]:
-                if name == _ACRM:
-                    await self._preflight(scope, policy, origin, send)
-                    return
-
-        extra: tuple[Header, ...] = ()
-        replace = _ONLY_VARY
-        if origin is not None:
-            text = origin.decode("latin-1")
-            if self._static_allowed(policy, text) or (policy.dynamic is not None and await self._asked(policy, text)):
-                extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
-                replace = policy.simple_header_names
-            elif logger.isEnabledFor(logging.DEBUG):
+        # The static rules first: awaiting a coroutine costs more than the whole check.
+        if origin is None or not (
+            self._static_allowed(policy, origin)
+            or (policy.dynamic is not None and await self._asked(policy, origin.decode("latin-1")))
+        ):
+            if origin is not None and logger.isEnabledFor(logging.DEBUG):
+                text = origin.decode("latin-1")
                 _log_refusal("request", [explaining.origin_failure(policy, text, origin is _DUPLICATE_ORIGIN)])
+
+            # Plain functions returning send's awaitable, not coroutines of their own: they run for
+            # every message, and an extra coroutine frame would be most of their cost.
+            def send_with_vary(message: Message) -> Awaitable[None]:
+                if message["type"] == "http.response.start":
+                    headers = with_cors_headers(message.get("headers", ()), (), _ONLY_VARY)
+                    message = {**message, "headers": headers}
+                return send(message)
+
+            await self.app(scope, receive, send_with_vary)
+            return
+
+        extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
+        replace = policy.simple_header_names
         started = False
 
-        async def send_with_cors(message: Message) -> None:
+        def send_with_cors(message: Message) -> Awaitable[None]:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = dict(message)
-                message["headers"] = with_cors_headers(message.get("headers", ()), extra, replace)
-            await send(message)
+                message = {**message, "headers": with_cors_headers(message.get("headers", ()), extra, replace)}
+            return send(message)
 
         try:
             await self.app(scope, receive, send_with_cors)
         except Exception:
             # Starlette/FastAPI turn an unhandled exception into a 500 *outside* this middleware, so the
             # browser would get no CORS headers and report a CORS error instead of the 500. Answer the
-            # 500 here for allowed origins, then let the exception go on to be logged by the server.
-            if not started and extra:
+            # 500 here, then let the exception go on to be logged by the server.
+            if not started:
                 await send_with_cors(
                     {
                         "type": "http.response.start",
@@ -222,64 +278,62 @@ class CORSMiddleware:
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 
-    async def _preflight(self, scope: Scope, policy: Policy, origin: bytes, send: Send) -> None:
-        method: bytes | None = None
-        requested: bytes | None = None
-        private_network = False
-        for name, value in scope["headers"]:
-            if name == _ACRM:
-                method = value
-            elif name == b"access-control-request-headers":
-                requested = value
-            elif name == b"access-control-request-private-network":
-                private_network = True
+    async def _preflight(
+        self,
+        policy: Policy,
+        origin: bytes,
+        method: bytes,
+        requested: bytes | None,
+        private_network: bool,
+        send: Send,
+    ) -> None:
+        origin_ok = await self._allowed(policy, origin)
+        method_ok = method in policy.method_bytes
+        headers_ok = requested is None or policy.request_headers_allowed(requested)
+        network_ok = not private_network or policy.allow_private_network
 
-        origin_text = origin.decode("latin-1")
-        origin_ok = await self._allowed(policy, origin_text)
-        failures: list[str] = []
         headers: list[tuple[bytes, bytes]] = [(VARY, PREFLIGHT_VARY)]
         if origin_ok:
             allow_origin = b"*" if policy.allow_all_origins and not policy.allow_credentials else origin
             headers.append((ACAO, allow_origin))
             headers.extend(policy.preflight_headers)
-        else:
-            failures.append("origin")
-
-        method_text = None if method is None else method.decode("latin-1")
-        if method_text not in policy.method_set:
-            failures.append("method")
-
-        if requested is not None:
-            if not policy.request_headers_allowed(requested):
-                failures.append("headers")
-            elif policy.allow_all_headers and origin_ok:
+            if requested is not None and headers_ok and policy.allow_all_headers:
                 # Mirror the request's list: with credentials a literal '*' would not be honoured.
                 headers.append((ACAH, requested))
-
-        if private_network:
-            if not policy.allow_private_network:
-                failures.append("private-network")
-            elif origin_ok:
+            if private_network and network_ok:
                 headers.append((ACAPN, b"true"))
 
-        if failures:
-            body = b"Disallowed CORS " + ", ".join(failures).encode()
-            if logger.isEnabledFor(logging.DEBUG):
-                checks = explaining.preflight_failures(
-                    policy,
-                    origin_text,
-                    origin is _DUPLICATE_ORIGIN,
-                    origin_ok,
-                    method_text,
-                    None if requested is None else requested.decode("latin-1"),
-                    private_network,
-                )
-                _log_refusal("preflight", checks)
-        else:
-            body = b"OK"
+        if origin_ok and method_ok and headers_ok and network_ok:
+            headers.extend(_PREFLIGHT_OK_TAIL)
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": b"OK"})
+            return
+
+        failed = [
+            name
+            for name, ok in (
+                ("origin", origin_ok),
+                ("method", method_ok),
+                ("headers", headers_ok),
+                ("private-network", network_ok),
+            )
+            if not ok
+        ]
+        body = b"Disallowed CORS " + ", ".join(failed).encode()
+        if logger.isEnabledFor(logging.DEBUG):
+            checks = explaining.preflight_failures(
+                policy,
+                origin.decode("latin-1"),
+                origin is _DUPLICATE_ORIGIN,
+                origin_ok,
+                method.decode("latin-1"),
+                None if requested is None else requested.decode("latin-1"),
+                private_network,
+            )
+            _log_refusal("preflight", checks)
         headers.append((b"content-length", str(len(body)).encode()))
         headers.append(_TEXT_PLAIN)
-        await send({"type": "http.response.start", "status": 400 if failures else 200, "headers": headers})
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -297,7 +351,7 @@ class CORSMiddleware:
             await self.app(scope, receive, send)
             return
         text = origin.decode("latin-1")
-        if await self._allowed(policy, text) or same_origin_as_host(text, host):
+        if await self._allowed(policy, origin) or same_origin_as_host(text, host):
             await self.app(scope, receive, send)
             return
         if logger.isEnabledFor(logging.DEBUG):
@@ -334,8 +388,9 @@ class CORSMiddleware:
         """
         request = explaining.Request.parse(method, path, headers, self)
         allowed = False
-        if request.policy is not None and request.origin is not None:
-            allowed = self._static_allowed(request.policy, request.origin)
+        raw = _as_header_bytes(request.origin)
+        if request.policy is not None and request.origin is not None and raw is not None:
+            allowed = self._static_allowed(request.policy, raw)
             dynamic = request.policy.dynamic
             if not allowed and dynamic is not None and split_serialized_origin(request.origin) is not None:
                 allowed = dynamic.allowed_sync(request.origin)
@@ -345,6 +400,7 @@ class CORSMiddleware:
         """:meth:`explain` for use inside an event loop (awaits an async ``allow_origin_func``)."""
         request = explaining.Request.parse(method, path, headers, self)
         allowed = False
-        if request.policy is not None and request.origin is not None:
-            allowed = await self._allowed(request.policy, request.origin)
+        raw = _as_header_bytes(request.origin)
+        if request.policy is not None and raw is not None:
+            allowed = await self._allowed(request.policy, raw)
         return request.decide(allowed)

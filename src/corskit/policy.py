@@ -38,11 +38,14 @@ _HEADER_LIST_RE = re.compile(rb"[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t
 class Policy:
     allow_all_origins: bool
     exact_origins: frozenset[str]
+    # The same, as the bytes a request carries: the common case needs no decoding.
+    exact_origin_bytes: frozenset[bytes]
     patterns: OriginPatterns | None
     origin_regex: re.Pattern[str] | None
     allow_credentials: bool
     allow_methods: tuple[str, ...]
     method_set: frozenset[str]
+    method_bytes: frozenset[bytes]
     allow_all_headers: bool
     # Lower-cased names accepted in Access-Control-Request-Headers (safelisted ones included).
     allowed_header_names: frozenset[str]
@@ -62,6 +65,14 @@ class Policy:
     def reflects_origin(self) -> bool:
         """Whether Access-Control-Allow-Origin echoes the request's origin rather than '*'."""
         return not self.allow_all_origins
+
+    def allows_origin_bytes(self, origin: bytes) -> bool:
+        """:meth:`origin_allowed` for a raw Origin header value."""
+        if self.allow_all_origins or origin in self.exact_origin_bytes:
+            return True
+        if self.patterns is None and self.origin_regex is None:
+            return False
+        return self.origin_allowed(origin.decode("latin-1"))
 
     def origin_allowed(self, origin: str) -> bool:
         if self.allow_all_origins or origin in self.exact_origins:
