@@ -118,9 +118,24 @@ def _wire_preflights(
     return seen
 
 
-def _requests_seen(server: ScriptedServer, case: Case, run: str) -> list[tuple[str, str]]:
+# Headers that depend on the client software or the connection, not on the Fetch algorithm.
+_NOT_COMPARED = frozenset(
+    {"host", "connection", "user-agent", "accept-encoding", "accept-language", "content-length"}
+)
+
+
+def _requests_seen(
+    server: ScriptedServer, case: Case, run: str
+) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Every request the server got for this case and run: method and the headers fetch() chose."""
     return [
-        (case_id, record.method)
+        (
+            case_id,
+            record.method,
+            sorted(
+                (k, v) for k, v in record.headers if k not in _NOT_COMPARED and not k.startswith("sec-ch-")
+            ),
+        )
         for case_id in [case.id, *case.extra]
         for record in server.received(case_id, query=f"run={run}")
     ]
@@ -147,7 +162,17 @@ def test_simulator_agrees_with_chromium(runs: Runs, case: Case, run: str) -> Non
         assert sim.text == real.text, context
     # What reached the server: the same preflights (with the same request headers) and the same requests.
     assert _wire_preflights(runs.server, case, run) == _wire_preflights(runs.server, case, "chromium")
-    assert _requests_seen(runs.server, case, run) == _requests_seen(runs.server, case, "chromium")
+    real = _requests_seen(runs.server, case, "chromium")
+    _assert_same_requests(_requests_seen(runs.server, case, run), real)
+
+
+def _assert_same_requests(simulated: list[Any], real: list[Any]) -> None:
+    assert [r[:2] for r in simulated] == [r[:2] for r in real]
+    for sim, chromium in zip(simulated, real, strict=True):
+        only_sim = sorted(set(sim[2]) - set(chromium[2]))
+        only_chromium = sorted(set(chromium[2]) - set(sim[2]))
+        message = f"{sim[:2]}: only the simulator sent {only_sim}; only Chromium sent {only_chromium}"
+        assert sim == chromium, message
 
 
 def test_the_cases_cover_both_outcomes_and_the_preflight_cache(runs: Runs) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .cors_check import cors_check
 from .exposure import readable_headers
+from .fetch_metadata import ACCEPT_LANGUAGE, is_potentially_trustworthy, referrer_for, sec_fetch_site
 from .headers import HeaderList, ParseFailure, extract_header_list_values, get_header, parse_max_age
 from .methods import is_cors_safelisted_method
 from .origins import Origin, resolve_url, url_has_credentials, url_origin
@@ -86,6 +87,7 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
     tainting = "basic"
     tainted_origin = False
     redirect_count = 0
+    site: str | None = None
 
     def blocked(message: str, at_url: str) -> FetchResult:
         who = page.serialize()
@@ -118,6 +120,8 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
         else:
             tainting = "cors"
         serialized_origin = "null" if (tainted_origin or page.opaque) else page.serialize()
+        site = sec_fetch_site(page, target, site)
+        added = _browser_added_headers(ctx, request, page, target, site, headers)
 
         if tainting == "cors":
             unsafe_names = cors_unsafe_request_header_names(headers, ctx.profile)
@@ -129,7 +133,9 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 ):
                     from_cache = True
                 else:
-                    preflight = _preflight_request(ctx, current_url, method, unsafe_names, serialized_origin)
+                    preflight = _preflight_request(
+                        ctx, current_url, method, unsafe_names, serialized_origin, added
+                    )
                     answer = yield preflight
                     exchange = _exchange(preflight, answer)
                     exchanges.append(exchange)
@@ -149,6 +155,7 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
         if tainting == "cors" or method not in ("GET", "HEAD"):
             wire_headers.append(("Origin", serialized_origin))
         wire_headers.append(("User-Agent", ctx.user_agent))
+        wire_headers += added
         actual = WireRequest("request", method, current_url, tuple(wire_headers), body)
         answer = yield actual
         exchanges.append(_exchange(actual, answer))
@@ -247,8 +254,39 @@ def _snippet(body: bytes) -> str:
     return f": {text[:80]!r}" + ("..." if len(text) > 80 else "")
 
 
+def _browser_added_headers(
+    ctx: FetchContext, request: PreparedRequest, page: Origin, target: Origin, site: str, headers: HeaderList
+) -> HeaderList:
+    """What Chromium adds to every request of a fetch(), preflights included (observed from Chromium 156)."""
+    added: HeaderList = []
+    # Fetch: HTTP-network-or-cache fetch: cache modes turn into request headers, unless the page set them.
+    if request.cache in ("no-store", "reload"):
+        if get_header(headers, "pragma") is None:
+            added.append(("Pragma", "no-cache"))
+        if get_header(headers, "cache-control") is None:
+            added.append(("Cache-Control", "no-cache"))
+    elif request.cache == "no-cache" and get_header(headers, "cache-control") is None:
+        added.append(("Cache-Control", "max-age=0"))
+    if is_potentially_trustworthy(target):
+        added += [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", request.mode), ("Sec-Fetch-Dest", "empty")]
+        if request.credentials == "include" and site == "cross-site":
+            # Storage Access headers: Chromium says whether the cross-site request may use cookies.
+            added.append(("Sec-Fetch-Storage-Access", "none"))
+    referrer = referrer_for(page, target)
+    if referrer is not None:
+        added.append(("Referer", referrer))
+    if get_header(headers, "accept-language") is None:
+        added.append(("Accept-Language", ACCEPT_LANGUAGE))
+    return added
+
+
 def _preflight_request(
-    ctx: FetchContext, url: str, method: str, unsafe_names: list[str], serialized_origin: str
+    ctx: FetchContext,
+    url: str,
+    method: str,
+    unsafe_names: list[str],
+    serialized_origin: str,
+    added: HeaderList,
 ) -> WireRequest:
     # Fetch: CORS-preflight fetch, steps 1-5: OPTIONS, `Accept: */*`, Access-Control-Request-Method,
     # and Access-Control-Request-Headers as the sorted, lower-cased, comma-separated unsafe names.
@@ -257,6 +295,10 @@ def _preflight_request(
         headers.append(("Access-Control-Request-Headers", ",".join(unsafe_names)))
     headers.append(("Origin", serialized_origin))
     headers.append(("User-Agent", ctx.user_agent))
+    # The preflight carries the browser's own headers, never the request's (Accept-Language: the default).
+    # A preflight never carries credentials, hence no Sec-Fetch-Storage-Access either.
+    headers += [(k, v) for k, v in added if k not in ("Accept-Language", "Sec-Fetch-Storage-Access")]
+    headers.append(("Accept-Language", ACCEPT_LANGUAGE))
     return WireRequest("preflight", "OPTIONS", url, tuple(headers), None)
 
 
