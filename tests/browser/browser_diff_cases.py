@@ -317,6 +317,69 @@ def _curated() -> list[Case]:
         [{"headers": {"Authorization": "x"}}],
         [("Access-Control-Allow-Headers", "Authorization")],
     )
+    # Redirect chains: the origin stays "null" once tainted, each hop is checked, preflights are redone.
+    other = "http://other.localhost:$PORT/c"
+    null_ok = [("Access-Control-Allow-Origin", "null"), ("Access-Control-Allow-Credentials", "true")]
+    cases.append(
+        Case(
+            "chain-simple",
+            [{}],
+            Answer(204),
+            Answer(302, [*ok, ("Location", "/c/chain-simple-a?$QUERY")]),
+            {
+                "chain-simple-a": (
+                    Answer(204),
+                    Answer(302, [*ok, ("Location", f"{other}/chain-simple-b?$QUERY")]),
+                ),
+                "chain-simple-b": (
+                    Answer(204),
+                    Answer(302, [*null_ok, ("Location", "/c/chain-simple-c?$QUERY")]),
+                ),
+                "chain-simple-c": (Answer(204), Answer(200, [*null_ok, *EXTRA], body="end")),
+            },
+        )
+    )
+    put_include = {"method": "PUT", "credentials": "include", "headers": {"X-Token": "1"}, "body": "b"}
+    cases.append(
+        Case(
+            "chain-preflighted",
+            [put_include],
+            Answer(
+                204,
+                [*ok, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-token")],
+            ),
+            Answer(307, [*ok, ("Location", f"{other}/chain-preflighted-b?$QUERY")]),
+            {
+                "chain-preflighted-b": (
+                    Answer(
+                        204,
+                        [
+                            *null_ok,
+                            ("Access-Control-Allow-Methods", "PUT"),
+                            ("Access-Control-Allow-Headers", "X-Token"),
+                        ],
+                    ),
+                    Answer(308, [*null_ok, ("Location", "/c/chain-preflighted-c?$QUERY")]),
+                ),
+                "chain-preflighted-c": (
+                    Answer(204, [*null_ok, ("Access-Control-Allow-Methods", "PUT")]),  # X-Token not allowed
+                    Answer(200, [*null_ok, *EXTRA], body="end"),
+                ),
+            },
+        )
+    )
+    cases.append(
+        Case(
+            "chain-303",
+            [put_include],
+            Answer(
+                204,
+                [*ok, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-token")],
+            ),
+            Answer(303, [*ok, ("Location", f"{other}/chain-303-b?$QUERY")]),
+            {"chain-303-b": (Answer(204, null_ok), Answer(200, [*null_ok, *EXTRA], body="after 303"))},
+        )
+    )
     # With a pause longer than the 5 s default: which Access-Control-Max-Age values still hold the entry?
     waits = [("absent", None), ("3", "3"), ("10", "10"), ("junk", "abc"), ("plus", "+10")]
     waits += [("decimal", "10.5"), ("zeros", "0010"), ("dup", "10, 10"), ("neg", "-10")]

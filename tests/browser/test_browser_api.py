@@ -266,3 +266,19 @@ def test_pytest_plugin_fixture_is_registered_by_the_entry_point(pytester: pytest
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_latin1_header_values_travel_as_bytes_over_http() -> None:
+    scripted = ScriptedServer()
+    scripted.script(
+        "l1",
+        preflight=Answer(204, allow("$ORIGIN", allow_headers="content-language")),
+        actual=Answer(200, allow("*")),
+    )
+    with serve(scripted) as server, Browser(origin="http://app.localhost:1") as browser:
+        url = server.url("/c/l1", host="api.localhost")
+        # "é" is not an allowed Content-Language byte, so it needs a preflight; Accept allows it.
+        assert browser.fetch(url, headers={"Content-Language": "é"}).preflight is not None
+        assert browser.fetch(url, headers={"Accept": "é"}).preflight is None
+        assert browser.fetch(url, headers={"X-A": "€"}).blocked  # not a byte: fetch() throws
+    assert [r.header("accept") for r in scripted.received("l1") if r.method == "GET"][-1] == "é"

@@ -138,10 +138,11 @@ class HttpxTransport:
     def _build(self, wire: WireRequest) -> Any:
         httpx = self._httpx
         url = httpx.URL(wire.url)
-        headers = list(wire.headers)
+        # Header values are byte strings (JavaScript's ByteString): send them as latin-1 bytes.
+        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire.headers]
         extensions: dict[str, Any] = {}
         if _loopback_for(url.host):
-            headers.insert(0, ("Host", url.netloc.decode("ascii")))
+            headers.insert(0, (b"Host", url.netloc))
             if url.scheme == "https":
                 extensions["sni_hostname"] = url.host
             url = url.copy_with(host="127.0.0.1")
