@@ -570,7 +570,8 @@ def pin(cpu: int) -> Callable[[], None] | None:
 
 
 @contextlib.contextmanager
-def servers(modes: list[str]) -> Iterator[dict[str, int]]:
+def servers(modes: list[str]) -> Iterator[dict[str, tuple[int, int]]]:
+    """Start one uvicorn per mode; yields {mode: (port, pid)} and always stops them."""
     procs: list[subprocess.Popen[str]] = []
     try:
         ports = {}
@@ -583,8 +584,8 @@ def servers(modes: list[str]) -> Iterator[dict[str, int]]:
             )
             procs.append(proc)
             assert proc.stdout is not None
-            ports[mode] = int(proc.stdout.readline())
-        for mode, port in ports.items():
+            ports[mode] = (int(proc.stdout.readline()), proc.pid)
+        for mode, (port, _) in ports.items():
             wait_ready(port, mode)
         yield ports
     finally:
@@ -629,7 +630,19 @@ def wrk_script(directory: str, name: str, method: str, headers: list[tuple[bytes
     return path
 
 
-def run_wrk(wrk: str, port: int, script: str, seconds: float, connections: int) -> float:
+def cpu_ns(pid: int) -> int:
+    """CPU time a process has used so far, in ns (Linux: /proc/PID/schedstat), or 0 if unknown."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def run_wrk(wrk: str, server: tuple[int, int], script: str, seconds: float, connections: int) -> tuple[float, float]:
+    """(requests per second, server CPU ns per request) for one wrk run against ``server`` (port, pid)."""
+    port, pid = server
+    cpu_before = cpu_ns(pid)
     out = subprocess.run(
         [
             wrk,
@@ -645,13 +658,15 @@ def run_wrk(wrk: str, port: int, script: str, seconds: float, connections: int) 
         check=True,
         preexec_fn=pin(1),
     ).stdout
+    cpu = cpu_ns(pid) - cpu_before
     match = re.search(r"Requests/sec:\s*([0-9.]+)", out)
+    count = re.search(r"(\d+) requests in", out)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    if match is None:
+    if match is None or count is None:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
     if non2xx:
         raise RuntimeError(f"wrk saw error responses:\n{out}")
-    return float(match.group(1))
+    return float(match.group(1)), cpu / max(1, int(count.group(1)))
 
 
 def bench_server(rounds: int, seconds: float, connections: int) -> str:
@@ -670,22 +685,32 @@ def bench_server(rounds: int, seconds: float, connections: int) -> str:
                 for mode in modes:  # warm-up
                     run_wrk(wrk, ports[mode], script, 1.0, connections)
             rps: dict[str, list[float]] = {mode: [] for mode in modes}
+            cpu: dict[str, list[float]] = {mode: [] for mode in modes}
             for r in range(rounds):
                 for mode in modes[r % 3 :] + modes[: r % 3]:
-                    rps[mode].append(run_wrk(wrk, ports[mode], script, seconds, connections))
+                    throughput, cpu_per_request = run_wrk(wrk, ports[mode], script, seconds, connections)
+                    rps[mode].append(throughput)
+                    cpu[mode].append(cpu_per_request)
             med = {mode: statistics.median(v) for mode, v in rps.items()}
-            base = med["none"]
+            med_cpu = {mode: statistics.median(v) for mode, v in cpu.items()}
             cells = [f"{kind} (allowed origin)"]
             for mode in modes:
-                change = "" if mode == "none" else f" ({(med[mode] / base - 1) * 100:+.1f} %)"
+                change = "" if mode == "none" else f" ({(med[mode] / med['none'] - 1) * 100:+.1f} %)"
                 cells.append(f"{med[mode]:,.0f} req/s{change}")
+            for mode in modes:
+                change = "" if mode == "none" else f" ({(med_cpu[mode] / med_cpu['none'] - 1) * 100:+.1f} %)"
+                cells.append(f"{med_cpu[mode] / 1000:.1f} µs{change}")
             rows.append(cells)
     note = (
         f"uvicorn {version('uvicorn')} (1 worker, loop/http auto: {uvicorn_impl()}), Starlette app with one route, "
         f"server pinned to CPU 0, `wrk -t1 -c{connections} -d{seconds:g}s` pinned to CPU 1; "
-        f"median of {rounds} interleaved runs each"
+        f"median of {rounds} interleaved runs each. Server CPU per request is the server process's CPU time "
+        "(/proc/PID/schedstat) over the requests wrk completed: unlike req/s, it does not move when other "
+        "processes take the machine's cores"
     )
-    return note + ":\n\n" + table(["request", "no middleware", "Starlette", "corskit"], rows)
+    header = ["request", "req/s: no middleware", "Starlette", "corskit"]
+    header += ["server CPU per request: no middleware", "Starlette", "corskit"]
+    return note + ":\n\n" + table(header, rows)
 
 
 def uvicorn_impl() -> str:
@@ -853,7 +878,7 @@ def main() -> None:
         wrk_rounds, wrk_seconds, n_requests = 1, 1.0, 100
     else:
         rounds, target, n_origins, n_patterns, n_prefixes = 31, 0.02, 10_000, 1_000, 1_000
-        wrk_rounds, wrk_seconds, n_requests = 5, 4.0, 10_000
+        wrk_rounds, wrk_seconds, n_requests = 7, 2.0, 10_000
 
     started = time.monotonic()
     print("# corskit benchmarks" + (" (SMOKE RUN: the numbers mean nothing)" if args.smoke else ""))
