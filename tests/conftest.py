@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-from support.chromium import OriginPage, chromium_session, open_origin_page, static_page_app
+from support.chromium import ChromiumHandle, OriginPage, chromium_session, open_origin_page, static_page_app
 from support.servers import ServerHandle, serve
 
 
@@ -16,10 +15,10 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """The session's headless Chromium (a playwright ``Browser``, sync API)."""
-    with chromium_session() as browser:
-        yield browser
+def chromium() -> Iterator[ChromiumHandle]:
+    """The session's headless Chromium, running in its own thread (see tests/support/chromium.py)."""
+    with chromium_session() as handle:
+        yield handle
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +29,9 @@ def page_server() -> Iterator[ServerHandle]:
 
 
 @pytest.fixture
-def page_on_origin(chromium: Any, page_server: ServerHandle) -> Iterator[Callable[[str], OriginPage]]:
+def page_on_origin(
+    chromium: ChromiumHandle, page_server: ServerHandle
+) -> Iterator[Callable[[str], OriginPage]]:
     """Factory: ``page_on_origin("app.localhost")`` -> a page at ``http://app.localhost:<port>/``."""
     pages: list[OriginPage] = []
 

@@ -282,3 +282,22 @@ def test_latin1_header_values_travel_as_bytes_over_http() -> None:
         assert browser.fetch(url, headers={"Accept": "é"}).preflight is None
         assert browser.fetch(url, headers={"X-A": "€"}).blocked  # not a byte: fetch() throws
     assert [r.header("accept") for r in scripted.received("l1") if r.method == "GET"][-1] == "é"
+
+
+@pytest.mark.anyio
+async def test_async_browser_over_http() -> None:
+    scripted = ScriptedServer()
+    scripted.script(
+        "async",
+        preflight=Answer(204, allow("$ORIGIN", allow_methods="DELETE", max_age="60")),
+        actual=Answer(200, [*allow("$ORIGIN"), ("X-Hidden", "h")], body="deleted"),
+    )
+    with serve(scripted) as server:
+        async with AsyncBrowser(origin="http://app.localhost:5") as browser:
+            url = server.url("/c/async", host="api.localhost")
+            first = await browser.fetch(url, method="delete")
+            second = await browser.fetch(url, method="DELETE")
+    assert (first.blocked, first.status, first.text) == (False, 200, "deleted")
+    assert "x-hidden" not in first.headers
+    assert second.from_preflight_cache and second.preflight is None
+    assert [r.method for r in scripted.received("async")] == ["OPTIONS", "DELETE", "DELETE"]

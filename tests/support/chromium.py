@@ -2,23 +2,26 @@
 
 API::
 
-    from support.chromium import chromium_session, open_origin_page, PageServer
+    from support.chromium import chromium_session, open_origin_page, static_page_app
 
-    with chromium_session() as browser:                 # playwright Browser (sync API)
+    with chromium_session() as chromium:                # a ChromiumHandle (playwright runs in its own thread)
         with serve(static_page_app) as pages:           # pages for any *.localhost origin
-            page = open_origin_page(browser, pages.origin("app.localhost"))   # own browser context
+            page = open_origin_page(chromium, pages.origin("app.localhost"))   # own browser context
             outcome = page.fetch("http://api.localhost:PORT/x", method="PUT",
                                  headers={"X-Token": "1"}, credentials="include")
             outcome.blocked, outcome.status, outcome.headers, outcome.text, outcome.error
             outcomes = page.fetch_all([(url, init), ...])         # concurrently, one page.evaluate
             groups = page.fetch_sequences([[(url, init), (None, {"sleep_ms": 6000}), (url, init)], ...])
                                                   # in order within a group; (None, ...) pauses
+            page.evaluate("js expression or function", arg)   # anything else, in the page
             page.console                                   # Chromium's console messages (CORS errors)
             page.close()
+        chromium.call(lambda browser: browser.version)     # raw playwright access, in its thread
 
-With pytest, use the fixtures from ``tests/conftest.py`` instead: ``chromium`` (session-scoped playwright
-Browser) and ``page_on_origin`` (factory: ``page_on_origin("app.localhost")`` -> :class:`OriginPage`
-served from ``http://app.localhost:<port of a session page server>``, closed at teardown).
+With pytest, use the fixtures from ``tests/conftest.py`` instead: ``chromium`` (the session's
+:class:`ChromiumHandle`) and ``page_on_origin`` (factory: ``page_on_origin("app.localhost")`` ->
+:class:`OriginPage` served from ``http://app.localhost:<port of a session page server>``, closed at
+teardown).
 
 ``init`` is a JavaScript ``RequestInit`` given as a dict (``method``, ``headers``, ``body``,
 ``credentials``, ``cache``, ``redirect``, ``mode``...). ``outcome.headers`` is what JavaScript can read:
@@ -26,7 +29,12 @@ served from ``http://app.localhost:<port of a session page server>``, closed at 
 ``blocked`` is True when ``fetch()`` rejected (a TypeError: CORS failure, network error...).
 
 Each :class:`OriginPage` has its own browser context, hence its own CORS-preflight cache and cookies.
-Only sync tests can use it (playwright's sync API refuses to run inside a running asyncio loop).
+
+Why a thread: playwright's sync API keeps an event loop *running* in the thread that started it, so
+``asyncio.run``/``anyio.run`` (and async pytest tests) would fail in that thread for the rest of the
+session. Here playwright lives in a dedicated daemon thread and every call is handed to it, so the test
+thread stays free for event loops, and pages can be used from sync and async tests alike.
+
 The Chromium binary is ``$CORSKIT_CHROMIUM`` or ``chromium`` on PATH (``/usr/bin/chromium`` on Debian);
 ``playwright install`` is never needed.
 """
@@ -34,11 +42,16 @@ The Chromium binary is ``$CORSKIT_CHROMIUM`` or ``chromium`` on PATH (``/usr/bin
 from __future__ import annotations
 
 import os
+import queue
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -57,19 +70,62 @@ def chromium_executable() -> str:
     return path
 
 
-@contextmanager
-def chromium_session() -> Iterator[Any]:
-    """Start playwright and launch headless Chromium; yields a playwright ``Browser``."""
-    from playwright.sync_api import sync_playwright
+class ChromiumHandle:
+    """A headless Chromium owned by one daemon thread; :meth:`call` runs a function there."""
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
-        )
+    def __init__(self, startup_timeout: float = 60.0) -> None:
+        self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
+        self._ready: Future[str] = Future()
+        self._thread = threading.Thread(target=self._serve, name="playwright-chromium", daemon=True)
+        self._thread.start()
+        self.version = self._ready.result(timeout=startup_timeout)
+
+    def _serve(self) -> None:
         try:
-            yield browser
-        finally:
-            browser.close()
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+                )
+                self._ready.set_result(browser.version)
+                try:
+                    while (job := self._jobs.get()) is not None:
+                        func, future = job
+                        if future.set_running_or_notify_cancel():
+                            try:
+                                future.set_result(func(browser))
+                            except BaseException as exc:  # handed back to the caller's thread
+                                future.set_exception(exc)
+                finally:
+                    browser.close()
+        except BaseException as exc:
+            if not self._ready.done():
+                self._ready.set_exception(exc)
+            raise
+
+    def call(self, func: Callable[[Any], T], timeout: float = 300.0) -> T:
+        """Run ``func(playwright_browser)`` in the playwright thread and return its result (or raise)."""
+        if not self._thread.is_alive():
+            raise RuntimeError("the Chromium thread has stopped")
+        future: Future[T] = Future()
+        self._jobs.put((func, future))
+        return future.result(timeout=timeout)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(timeout=30)
+
+
+@contextmanager
+def chromium_session() -> Iterator[ChromiumHandle]:
+    """Start headless Chromium in its own thread; yields a :class:`ChromiumHandle`."""
+    handle = ChromiumHandle()
+    try:
+        yield handle
+    finally:
+        handle.close()
 
 
 _BLANK_PAGE = b"<!doctype html><meta charset=utf-8><title>corskit test page</title><body></body>"
@@ -129,15 +185,53 @@ async (groups) => {
 """
 
 
-class OriginPage:
-    """A Chromium page whose document is at ``origin``; runs ``fetch()`` there."""
+class ThreadProxy:
+    """Forwards attribute reads and method calls on a playwright object into the playwright thread.
 
-    def __init__(self, context: Any, page: Any, origin: str) -> None:
-        self.context = context
-        self.page = page
-        self.origin = origin
+    ``page.page.evaluate(...)`` and ``page.context.add_cookies(...)`` keep working from any thread.
+    """
+
+    def __init__(self, chromium: ChromiumHandle, target: Any) -> None:
+        self._chromium = chromium
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._chromium.call(lambda _browser: getattr(self._target, name))
+        if not callable(value):
+            return value
+
+        def call_in_thread(*args: Any, **kwargs: Any) -> Any:
+            return self._chromium.call(lambda _browser: value(*args, **kwargs))
+
+        return call_in_thread
+
+
+class OriginPage:
+    """A Chromium page whose document is at ``origin``; runs ``fetch()`` there.
+
+    ``page.page`` / ``page.context`` give the playwright Page / BrowserContext through a
+    :class:`ThreadProxy` (method calls run in the playwright thread).
+    """
+
+    def __init__(self, chromium: ChromiumHandle, origin: str) -> None:
+        self.chromium = chromium
+        self.origin = origin.rstrip("/")
         self.console: list[str] = []
-        page.on("console", lambda message: self.console.append(message.text))
+
+        def open_page(browser: Any) -> tuple[Any, Any]:
+            context = browser.new_context()
+            page = context.new_page()
+            page.on("console", lambda message: self.console.append(message.text))
+            page.goto(self.origin + "/")
+            return context, page
+
+        self._context, self._page = chromium.call(open_page)
+        self.page = ThreadProxy(chromium, self._page)
+        self.context = ThreadProxy(chromium, self._context)
+
+    def evaluate(self, expression: str, arg: Any = None) -> Any:
+        """``page.evaluate(expression, arg)`` in the playwright thread."""
+        return self.chromium.call(lambda _browser: self._page.evaluate(expression, arg))
 
     def fetch(self, url: str, **init: Any) -> FetchOutcome:
         return self.fetch_all([(url, init)])[0]
@@ -147,22 +241,19 @@ class OriginPage:
         return [group[0] for group in self.fetch_sequences([[r] for r in requests])]
 
     def fetch_sequences(
-        self, groups: list[list[tuple[str | None, dict[str, Any]]]]
+        self, groups: list[list[tuple[str, dict[str, Any]]]] | list[list[tuple[str | None, dict[str, Any]]]]
     ) -> list[list[FetchOutcome]]:
         """Groups run concurrently; inside a group each fetch waits for the previous one.
 
         An item ``(None, {"sleep_ms": 6000})`` pauses the group (no outcome is returned for it).
         """
-        raw = self.page.evaluate(_FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
+        raw = self.evaluate(_FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
         return [[FetchOutcome(**item) for item in group] for group in raw]
 
     def close(self) -> None:
-        self.context.close()
+        self.chromium.call(lambda _browser: self._context.close())
 
 
-def open_origin_page(browser: Any, origin: str) -> OriginPage:
+def open_origin_page(chromium: ChromiumHandle, origin: str) -> OriginPage:
     """Open a fresh context and page showing a document of ``origin`` (served by ``static_page_app``)."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(origin.rstrip("/") + "/")
-    return OriginPage(context, page, origin.rstrip("/"))
+    return OriginPage(chromium, origin)
