@@ -2,10 +2,12 @@
 
 Run it:
 
-    python benchmarks/run.py            # full run: about 3-4 minutes on a 2-core machine
-    python benchmarks/run.py --smoke    # a few seconds: every part runs once with tiny counts (CI);
-                                        # the numbers it prints mean nothing and nothing is asserted
+    python benchmarks/run.py                # full run: about 2-3 minutes on a 2-core machine
+    python benchmarks/run.py --smoke        # ~10 s: every part runs once with tiny counts (CI);
+                                            # the numbers it prints mean nothing; nothing is asserted
+    python benchmarks/run.py --only paths   # some parts only: paths,scale,memory,server,callgrind
     python benchmarks/run.py --no-server    # skip the uvicorn + wrk part
+    python benchmarks/run.py --callgrind    # add instruction counts (valgrind; a few minutes more)
 
 It prints Markdown tables (the ones in BENCHMARKS.md): per-request overhead on four request paths, the
 scale rows (10,000 origins, 1,000 wildcard patterns, 1,000 path prefixes when ``path_policies`` exists),
