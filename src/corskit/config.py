@@ -14,7 +14,7 @@ from . import fetch
 from .dynamic import DynamicOrigins
 from .errors import CORSConfigError, Problem
 from .origins import OriginPatterns, OriginSpec, parse_origin
-from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy
+from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy, origin_matcher
 
 # Starlette 1.10's expansion of allow_methods=["*"].
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
@@ -352,11 +352,12 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
 
     exact = frozenset(spec.text for spec in specs if not spec.is_pattern)
     pattern_specs = [spec for spec in specs if spec.is_pattern]
+    patterns = OriginPatterns(pattern_specs) if pattern_specs else None
     return Policy(
         allow_all_origins=allow_all_origins,
         exact_origins=exact,
         exact_origin_bytes=frozenset(origin.encode("latin-1") for origin in exact),
-        patterns=OriginPatterns(pattern_specs) if pattern_specs else None,
+        patterns=patterns,
         origin_regex=regex,
         allow_credentials=credentials,
         allow_methods=methods,
@@ -371,4 +372,5 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
         simple_header_names=frozenset({ACAO, VARY, *(name for name, _ in simple)}),
         preflight_headers=tuple(preflight),
         dynamic=dynamic,
+        match_origin=origin_matcher(patterns, regex),
     )

@@ -48,25 +48,10 @@ def merge_vary(values: list[bytes], add: bytes) -> bytes:
     return b", ".join([*values, add])
 
 
-def with_cors_headers(
-    raw: Iterable[tuple[bytes, bytes]], extra: tuple[Header, ...], replace: frozenset[bytes]
-) -> list[tuple[bytes, bytes]]:
-    """A new header list (never the app's own): the app's headers minus those we set, plus ours, with
-    Vary merged. ``replace`` always holds ``vary``.
-    """
-    headers = list(raw)
-    for name, _value in headers:
-        # ASGI requires lower-case names; anything else takes the careful path.
-        if name in replace or not name.islower():
-            return _merge_headers(headers, extra, replace)
-    headers.extend(extra)
-    headers.append(_VARY_ORIGIN_HEADER)
-    return headers
-
-
 def _merge_headers(
     raw: list[tuple[bytes, bytes]], extra: tuple[Header, ...], replace: frozenset[bytes]
 ) -> list[tuple[bytes, bytes]]:
+    """The app's headers minus those we set (in any case), plus ours, with the app's Vary merged."""
     headers: list[tuple[bytes, bytes]] = []
     vary: list[bytes] = []
     for name, value in raw:
@@ -208,57 +193,73 @@ class CORSMiddleware:
         # One pass over the request headers. Browsers send one Origin; two mean a forged or broken
         # request, answered as a CORS request from an origin nobody allowed.
         origin: bytes | None = None
+        request_method: bytes | None = None
         if scope["method"] != "OPTIONS":
             for name, value in scope["headers"]:
-                if name == _ORIGIN:
+                if name == b"origin":
                     origin = value if origin is None else _DUPLICATE_ORIGIN
         else:
-            request_method: bytes | None = None
             requested: bytes | None = None
             private_network = False
             for name, value in scope["headers"]:
-                if name == _ORIGIN:
+                if name == b"origin":
                     origin = value if origin is None else _DUPLICATE_ORIGIN
                 elif name == _ACRM:
-                    request_method = value
+                    if request_method is None:
+                        request_method = value
                 elif name == _ACRH:
-                    requested = value
+                    if requested is None:
+                        requested = value
                 elif name == _ACRPN:
                     private_network = True
+
+        allowed = False
+        extra: tuple[Header, ...] = ()
+        replace = _ONLY_VARY  # Vary: Origin on every response, as Starlette does
+        if origin is not None:
+            if self._custom_origin_check:
+                allowed = self._static_allowed(policy, origin)
+            else:
+                # Decided inline in the common case: every call here costs as much as the lookup.
+                allowed = origin in policy.exact_origin_bytes or policy.allow_all_origins
+                if not allowed and policy.match_origin is not None:
+                    allowed = policy.match_origin(origin)
+            if not allowed and policy.dynamic is not None:
+                allowed = await self._asked(policy, origin.decode("latin-1"))
+
             # Fetch: a CORS-preflight request is an OPTIONS request with Access-Control-Request-Method.
-            if origin is not None and request_method is not None:
-                await self._preflight(policy, origin, request_method, requested, private_network, send)
+            if request_method is not None:
+                status, headers, body = self._preflight(
+                    policy, origin, allowed, request_method, requested, private_network
+                )
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
                 return
 
-        # The static rules first: awaiting a coroutine costs more than the whole check.
-        if origin is None or not (
-            self._static_allowed(policy, origin)
-            or (policy.dynamic is not None and await self._asked(policy, origin.decode("latin-1")))
-        ):
-            if origin is not None and logger.isEnabledFor(logging.DEBUG):
+            if allowed:
+                extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
+                replace = policy.simple_header_names
+            elif logger.isEnabledFor(logging.DEBUG):
                 text = origin.decode("latin-1")
                 _log_refusal("request", [explaining.origin_failure(policy, text, origin is _DUPLICATE_ORIGIN)])
-
-            # Plain functions returning send's awaitable, not coroutines of their own: they run for
-            # every message, and an extra coroutine frame would be most of their cost.
-            def send_with_vary(message: Message) -> Awaitable[None]:
-                if message["type"] == "http.response.start":
-                    headers = with_cors_headers(message.get("headers", ()), (), _ONLY_VARY)
-                    message = {**message, "headers": headers}
-                return send(message)
-
-            await self.app(scope, receive, send_with_vary)
-            return
-
-        extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
-        replace = policy.simple_header_names
         started = False
 
+        # A plain function returning send's awaitable, not a coroutine of its own: it runs for every
+        # message, and an extra coroutine frame would be most of its cost.
         def send_with_cors(message: Message) -> Awaitable[None]:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message = {**message, "headers": with_cors_headers(message.get("headers", ()), extra, replace)}
+                headers = list(message.get("headers", ()))  # a copy: the app may reuse its list
+                for name, _value in headers:
+                    # ASGI requires lower-case names; anything else takes the careful path.
+                    if name in replace or not name.islower():
+                        headers = _merge_headers(headers, extra, replace)
+                        break
+                else:
+                    headers.extend(extra)
+                    headers.append(_VARY_ORIGIN_HEADER)
+                message = {**message, "headers": headers}
             return send(message)
 
         try:
@@ -266,8 +267,8 @@ class CORSMiddleware:
         except Exception:
             # Starlette/FastAPI turn an unhandled exception into a 500 *outside* this middleware, so the
             # browser would get no CORS headers and report a CORS error instead of the 500. Answer the
-            # 500 here, then let the exception go on to be logged by the server.
-            if not started:
+            # 500 here for allowed origins, then let the exception go on to be logged by the server.
+            if allowed and not started:
                 await send_with_cors(
                     {
                         "type": "http.response.start",
@@ -278,16 +279,16 @@ class CORSMiddleware:
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 
-    async def _preflight(
-        self,
+    @staticmethod
+    def _preflight(
         policy: Policy,
         origin: bytes,
+        origin_ok: bool,
         method: bytes,
         requested: bytes | None,
         private_network: bool,
-        send: Send,
-    ) -> None:
-        origin_ok = await self._allowed(policy, origin)
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The answer to a preflight: status, headers, body (Starlette's "OK" or "Disallowed CORS ...")."""
         method_ok = method in policy.method_bytes
         headers_ok = requested is None or policy.request_headers_allowed(requested)
         network_ok = not private_network or policy.allow_private_network
@@ -305,23 +306,17 @@ class CORSMiddleware:
 
         if origin_ok and method_ok and headers_ok and network_ok:
             headers.extend(_PREFLIGHT_OK_TAIL)
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": b"OK"})
-            return
+            return 200, headers, b"OK"
 
-        failed = [
-            name
-            for name, ok in (
-                ("origin", origin_ok),
-                ("method", method_ok),
-                ("headers", headers_ok),
-                ("private-network", network_ok),
-            )
-            if not ok
-        ]
-        body = b"Disallowed CORS " + ", ".join(failed).encode()
+        checks = (
+            ("origin", origin_ok),
+            ("method", method_ok),
+            ("headers", headers_ok),
+            ("private-network", network_ok),
+        )
+        body = b"Disallowed CORS " + ", ".join(name for name, ok in checks if not ok).encode()
         if logger.isEnabledFor(logging.DEBUG):
-            checks = explaining.preflight_failures(
+            failures = explaining.preflight_failures(
                 policy,
                 origin.decode("latin-1"),
                 origin is _DUPLICATE_ORIGIN,
@@ -330,11 +325,10 @@ class CORSMiddleware:
                 None if requested is None else requested.decode("latin-1"),
                 private_network,
             )
-            _log_refusal("preflight", checks)
+            _log_refusal("preflight", failures)
         headers.append((b"content-length", str(len(body)).encode()))
         headers.append(_TEXT_PLAIN)
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return 400, headers, body
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         policy = self._policy_for(scope)

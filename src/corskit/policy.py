@@ -5,7 +5,9 @@ Built once by :func:`corskit.config.compile_policy`; every response header value
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .dynamic import DynamicOrigins
@@ -34,6 +36,30 @@ PREFLIGHT_VARY = (
 _HEADER_LIST_RE = re.compile(rb"[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*,[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+)*[ \t]*")
 
 
+# Decisions of patterns and regex are remembered for this many recent origins: a busy origin then costs
+# a dict lookup, and a flood of new origins only churns a bounded cache.
+MATCH_CACHE_SIZE = 4096
+
+
+def origin_matcher(patterns: OriginPatterns | None, regex: re.Pattern[str] | None) -> Callable[[bytes], bool] | None:
+    """A cached predicate for the origins that patterns or the regex allow, or None if there are neither."""
+    if patterns is None and regex is None:
+        return None
+
+    def matches(raw: bytes) -> bool:
+        origin = raw.decode("latin-1")
+        # Patterns and regexes only ever see what a browser could send: this keeps "null", CR/LF,
+        # spaces and oversized junk away from a user's regex, and from being reflected.
+        parts = split_serialized_origin(origin)
+        if parts is None:
+            return False
+        if patterns is not None and patterns.matches(*parts):
+            return True
+        return regex is not None and regex.fullmatch(origin) is not None
+
+    return functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(matches)
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     allow_all_origins: bool
@@ -60,6 +86,8 @@ class Policy:
     preflight_headers: tuple[Header, ...]
     # allow_origin_func, asked (through its cache) about well-formed origins the rules above refuse.
     dynamic: DynamicOrigins | None = None
+    # Patterns and regex, behind a bounded cache of recent decisions (None when there are neither).
+    match_origin: Callable[[bytes], bool] | None = None
 
     @property
     def reflects_origin(self) -> bool:
@@ -70,23 +98,15 @@ class Policy:
         """:meth:`origin_allowed` for a raw Origin header value."""
         if self.allow_all_origins or origin in self.exact_origin_bytes:
             return True
-        if self.patterns is None and self.origin_regex is None:
-            return False
-        return self.origin_allowed(origin.decode("latin-1"))
+        return self.match_origin is not None and self.match_origin(origin)
 
     def origin_allowed(self, origin: str) -> bool:
         if self.allow_all_origins or origin in self.exact_origins:
             return True
-        if self.patterns is None and self.origin_regex is None:
+        # Browsers serialize origins in ASCII; anything else is refused before any pattern sees it.
+        if self.match_origin is None or not origin.isascii():
             return False
-        # Patterns and regexes only ever see what a browser could send: this keeps "null", CR/LF,
-        # spaces and oversized junk away from a user's regex, and from being reflected.
-        parts = split_serialized_origin(origin)
-        if parts is None:
-            return False
-        if self.patterns is not None and self.patterns.matches(*parts):
-            return True
-        return self.origin_regex is not None and self.origin_regex.fullmatch(origin) is not None
+        return self.match_origin(origin.encode("ascii"))
 
     def request_headers_allowed(self, requested: bytes) -> bool:
         """Whether every name in an Access-Control-Request-Headers value is allowed."""
