@@ -15,6 +15,7 @@ from .dynamic import DynamicOrigins
 from .errors import CORSConfigError, Problem
 from .origins import OriginPatterns, OriginSpec, parse_origin
 from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy, origin_matcher
+from .regex_lint import lint_origin_regex
 
 # Starlette 1.10's expansion of allow_methods=["*"].
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
@@ -98,10 +99,10 @@ def _origins(entries: list[str], allow_credentials: bool, problems: list[Problem
 
 
 def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
-    if "*" in entries:
-        return ALL_METHODS
     methods: list[str] = []
     for entry in entries:
+        if entry == "*":
+            continue
         if not fetch.is_token(entry):
             problems.append(
                 Problem(
@@ -123,6 +124,9 @@ def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
             continue
         if method not in methods:
             methods.append(method)
+    if "*" in entries:
+        # Starlette's list, plus any other method named beside '*' (Starlette would drop those).
+        return ALL_METHODS + tuple(m for m in methods if m not in ALL_METHODS)
     return tuple(methods)
 
 
@@ -218,10 +222,12 @@ def _regex(value: Any, problems: list[Problem]) -> re.Pattern[str] | None:
         )
         return None
     try:
-        return re.compile(value)
+        compiled = re.compile(value)
     except re.error as exc:
         problems.append(Problem("regex-invalid", "allow_origin_regex", f"{value!r} does not compile: {exc}."))
         return None
+    problems.extend(lint_origin_regex(value))
+    return compiled
 
 
 def _join(values: Iterable[str]) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from . import explain as explaining
@@ -104,6 +104,11 @@ class CORSMiddleware:
         check_websocket_origin: bool = True,
         path_policies: Mapping[str, Mapping[str, Any] | None] | None = None,
     ) -> None:
+        # Read each collection once (a generator would be empty the second time).
+        allow_origins, allow_methods, allow_headers, expose_headers = (
+            tuple(value) if isinstance(value, Iterator) else value
+            for value in (allow_origins, allow_methods, allow_headers, expose_headers)
+        )
         problems: list[Problem] = []
         options = {
             "allow_origins": allow_origins,

@@ -70,7 +70,8 @@ MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
 )
 
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
-_LABEL_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?|[A-Za-z0-9]")
+# Host labels as browsers accept them (underscores included: "my_app.example.com" is a real origin).
+_LABEL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]*[A-Za-z0-9_])?")
 _IPV6_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 
 # A serialized tuple origin as browsers send it. Each part is unambiguous (labels are separated by

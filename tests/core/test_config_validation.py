@@ -221,3 +221,27 @@ def test_plain_string_origin_would_allow_a_substring_in_starlette_but_is_refused
     [problem] = caught.value.problems
     assert problem.code == "not-a-list"
     assert "['https://a.com']" in problem.message
+
+
+def test_forbidden_method_beside_the_wildcard_is_still_refused() -> None:
+    with pytest.raises(CORSConfigError) as raised:
+        CORSMiddleware(None, allow_methods=["*", "CONNECT"])  # type: ignore[arg-type]
+    assert raised.value.codes == ["method-forbidden"]
+
+
+def test_a_custom_method_beside_the_wildcard_is_kept() -> None:
+    methods = CORSMiddleware(None, allow_methods=["*", "PURGE"]).allow_methods  # type: ignore[arg-type]
+    assert set(methods) == {"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY", "PURGE"}
+
+
+def test_hosts_with_underscores_are_real_origins() -> None:
+    # Browsers send such origins; the configuration must be able to name them.
+    middleware = CORSMiddleware(None, allow_origins=["https://my_app.example.com"])  # type: ignore[arg-type]
+    assert middleware.is_allowed_origin("https://my_app.example.com")
+    assert not middleware.is_allowed_origin("https://myapp.example.com")
+
+
+def test_a_generator_of_origins_is_read_once_and_kept() -> None:
+    middleware = CORSMiddleware(None, allow_origins=(o for o in ["https://a.com", "https://b.com"]))  # type: ignore[arg-type]
+    assert middleware.allow_origins == ("https://a.com", "https://b.com")
+    assert middleware.is_allowed_origin("https://b.com")

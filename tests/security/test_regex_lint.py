@@ -170,3 +170,19 @@ def test_lint_cost_is_linear_in_pattern_size():
     small = calls("https://" + "a." * 300 + "example.com")
     large = calls("https://" + "a." * 3000 + "example.com")
     assert large < 10 * small * 1.5, (small, large)  # 10x the pattern; quadratic would be ~100x
+
+
+def test_the_middleware_refuses_a_linted_regex_at_construction() -> None:
+    from corskit import CORSConfigError, CORSMiddleware
+
+    # A suffix match: 'https://attacker-example.com' would pass it.
+    with pytest.raises(CORSConfigError) as raised:
+        CORSMiddleware(None, allow_origin_regex=r"https://.*example\.com", allow_origins=["null"])  # type: ignore[arg-type]
+    assert raised.value.codes == ["origin-null", "regex-suffix-match"]
+    # Per-path problems name their prefix.
+    with pytest.raises(CORSConfigError) as raised:
+        CORSMiddleware(None, path_policies={"/x": {"allow_origin_regex": r"https://.*example\.com"}})  # type: ignore[arg-type]
+    assert [p.parameter for p in raised.value.problems] == ["path_policies['/x'].allow_origin_regex"]
+    # Starlette's own test regexes stay accepted.
+    CORSMiddleware(None, allow_origin_regex=r"https://.*\.example.org")  # type: ignore[arg-type]
+    CORSMiddleware(None, allow_origin_regex="https://.*", allow_credentials=True)  # type: ignore[arg-type]
