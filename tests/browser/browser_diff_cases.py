@@ -306,6 +306,20 @@ def _curated() -> list[Case]:
             [{"method": "POST", "headers": {name: value}, "body": "x"}],
             only_dummy,
         )
+    # Chromium strips page-set Client Hints when it follows a redirect (an unsafe DPR value then needs no
+    # preflight at the target); Save-Data stays.
+    for number, (name, value) in enumerate([("DPR", ".5"), ("DPR", "2"), ("Save-Data", "on"), ("RTT", "50")]):
+        case_id = f"redirect-hint-{number}"
+        target_pre = Answer(204, [*ok, ("Access-Control-Allow-Headers", "dpr, save-data, rtt")])
+        cases.append(
+            Case(
+                case_id,
+                [{"headers": {name: value}}],
+                Answer(204, [*ok, ("Access-Control-Allow-Headers", "dpr, save-data, rtt")]),
+                Answer(307, [*ok, ("Location", f"/c/{case_id}-t?$QUERY")]),
+                {f"{case_id}-t": (target_pre, Answer(200, [*ok, *EXTRA], body="hinted"))},
+            )
+        )
     add("auth-star", [{"headers": {"Authorization": "x"}}], [("Access-Control-Allow-Headers", "*")])
     add(
         "auth-star-include",

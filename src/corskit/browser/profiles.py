@@ -33,6 +33,9 @@ class Profile:
     #: Request cache modes for which the preflight cache is not consulted (Chromium: no-store, reload and
     #: no-cache bypass it; the standard does not tie the two caches together).
     cache_modes_bypassing_preflight_cache: frozenset[str] = frozenset()
+    #: Request headers the engine removes when it follows any redirect. Chromium strips the Client Hints
+    #: a page set itself (DPR, Width, RTT...; not Save-Data) -- observed with Chromium 156 on 302 and 307.
+    headers_dropped_on_redirect: frozenset[str] = frozenset()
 
 
 PROFILES: dict[str, Profile] = {
@@ -44,6 +47,9 @@ PROFILES: dict[str, Profile] = {
         client_hints_safelisted=True,
         preflight_cache_model="chromium",
         cache_modes_bypassing_preflight_cache=frozenset({"no-store", "reload", "no-cache"}),
+        headers_dropped_on_redirect=frozenset(
+            {"device-memory", "dpr", "downlink", "ect", "rtt", "viewport-width", "width"}
+        ),
     ),
     "firefox": Profile(name="firefox", max_age_cap=86400),
     "webkit": Profile(name="webkit", max_age_cap=600),
