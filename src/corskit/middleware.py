@@ -30,6 +30,7 @@ _VARY_ORIGIN = b"Origin"
 _VARY_ORIGIN_HEADER = (VARY, _VARY_ORIGIN)
 _ACRH = b"access-control-request-headers"
 _ACRPN = b"access-control-request-private-network"
+_PREFLIGHT_REQUEST_HEADERS = frozenset({_ORIGIN, _ACRM, _ACRH, _ACRPN})
 _PREFLIGHT_OK_TAIL = ((b"content-length", b"2"), _TEXT_PLAIN)
 _ONLY_VARY = frozenset({VARY})
 # Stands for "several Origin headers": never a valid origin, so never allowed nor reflected.
@@ -207,6 +208,8 @@ class CORSMiddleware:
             requested: bytes | None = None
             private_network = False
             for name, value in scope["headers"]:
+                if name not in _PREFLIGHT_REQUEST_HEADERS:  # one set lookup for each uninteresting header
+                    continue
                 if name == b"origin":
                     origin = value if origin is None else _DUPLICATE_ORIGIN
                 elif name == _ACRM:
@@ -215,7 +218,7 @@ class CORSMiddleware:
                 elif name == _ACRH:
                     if requested is None:
                         requested = value
-                elif name == _ACRPN:
+                else:
                     private_network = True
 
         allowed = False
@@ -298,16 +301,16 @@ class CORSMiddleware:
         headers_ok = requested is None or policy.request_headers_allowed(requested)
         network_ok = not private_network or policy.allow_private_network
 
-        headers: list[tuple[bytes, bytes]] = [(VARY, PREFLIGHT_VARY)]
         if origin_ok:
             allow_origin = b"*" if policy.allow_all_origins and not policy.allow_credentials else origin
-            headers.append((ACAO, allow_origin))
-            headers.extend(policy.preflight_headers)
+            headers = [(VARY, PREFLIGHT_VARY), (ACAO, allow_origin), *policy.preflight_headers]
             if requested is not None and headers_ok and policy.allow_all_headers:
                 # Mirror the request's list: with credentials a literal '*' would not be honoured.
                 headers.append((ACAH, requested))
             if private_network and network_ok:
                 headers.append((ACAPN, b"true"))
+        else:
+            headers = [(VARY, PREFLIGHT_VARY)]
 
         if origin_ok and method_ok and headers_ok and network_ok:
             headers.extend(_PREFLIGHT_OK_TAIL)
