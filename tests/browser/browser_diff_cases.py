@@ -320,6 +320,34 @@ def _curated() -> list[Case]:
                 {f"{case_id}-t": (target_pre, Answer(200, [*ok, *EXTRA], body="hinted"))},
             )
         )
+    # Odd Location values: empty (Chromium: no redirect at all), other schemes, credentials, relative forms.
+    locations = {
+        "empty": "",
+        "ftp": "ftp://files.example/x",
+        "data": "data:text/plain,hi",
+        "credentials": "http://user:pw@api.localhost:$PORT/c/location-credentials-t",
+        "scheme-relative": "//api.localhost:$PORT/c/location-scheme-relative-t?$QUERY",
+        "dot-dot": "../c/location-dot-dot-t?$QUERY",
+        "fragment": "/c/location-fragment-t?$QUERY#part",
+        "space": "/c/location-space-t x?$QUERY",
+        "unparsable": "http://[bad/",
+    }
+    target_ids = {"space": "location-space-t x"}  # the server sees the path percent-decoded
+    for label, location in locations.items():
+        cases.append(
+            Case(
+                f"location-{label}",
+                [{}],
+                Answer(204),
+                Answer(302, [*ok, ("Location", location)], body="the redirect itself"),
+                {
+                    target_ids.get(label, f"location-{label}-t"): (
+                        Answer(204),
+                        Answer(200, [*ok, *EXTRA], body="t"),
+                    )
+                },
+            )
+        )
     add("auth-star", [{"headers": {"Authorization": "x"}}], [("Access-Control-Allow-Headers", "*")])
     add(
         "auth-star-include",

@@ -40,9 +40,13 @@ class _BaseBrowser:
             base_url = DEFAULT_APP_BASE_URL if app is not None else self.origin.serialize()
         if self.origin.opaque and app is None and base_url == "null":
             raise ValueError("with origin='null' and no app, pass base_url= to resolve relative URLs")
-        self.base_url = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        self.base_url = (
+            resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        )
         self._asgi = AsgiTransport(app) if app is not None else None
-        self._http: HttpxTransport | None = None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
+        self._http: HttpxTransport | None = (
+            None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
+        )
         self._context = FetchContext(
             origin=self.origin,
             profile=self.profile,

@@ -41,7 +41,9 @@ def get_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     return ", ".join(values) if values else None
 
 
-def extract_header_list_values(headers: Iterable[tuple[str, str]], name: str) -> list[str] | ParseFailure | None:
+def extract_header_list_values(
+    headers: Iterable[tuple[str, str]], name: str
+) -> list[str] | ParseFailure | None:
     """Fetch: "extracting header list values" for a ``#token`` header (ACAM, ACAH, ACEH).
 
     None when the header is absent; FAILURE when an element is not a token. Empty elements are skipped,

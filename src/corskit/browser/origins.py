@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 __all__ = ["Origin", "parse_origin", "resolve_url", "url_origin"]
 
@@ -90,7 +90,10 @@ def resolve_url(url: str, base: str) -> str:
     if parts.username is not None or parts.password is not None:
         userinfo = parts.netloc.rsplit("@", 1)[0]
         netloc = f"{userinfo}@{netloc}"
-    return urlunsplit((scheme, netloc, path or "/", query, ""))
+    # URL standard: the path and query percent-encode sets (a space becomes %20; existing %XX stays).
+    path = quote(path or "/", safe="/%!$&'()*+,;=:@-._~")
+    query = quote(query, safe="/?%!$&()*+,;=:@-._~")
+    return urlunsplit((scheme, netloc, path, query, ""))
 
 
 def url_has_credentials(url: str) -> bool:

@@ -109,13 +109,17 @@ def prepare_request(
         raise RequestRefused(f"Failed to execute 'fetch' on 'Window': {problem}")
     method = normalize_method(method)
     if mode == "no-cors" and not is_cors_safelisted_method(method):
-        raise RequestRefused(f"Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode.")
+        raise RequestRefused(
+            f"Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."
+        )
     if cache == "only-if-cached" and mode != "same-origin":
         raise RequestRefused(
             "Failed to execute 'fetch' on 'Window': 'only-if-cached' can be set only with 'same-origin' mode"
         )
     if body is not None and method in ("GET", "HEAD"):
-        raise RequestRefused("Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body.")
+        raise RequestRefused(
+            "Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."
+        )
 
     # Fetch: Headers "append": validate, normalize the value, drop forbidden names silently,
     # and combine repeated names into one header ("a, b").

@@ -17,7 +17,9 @@ __all__ = ["AsgiTransport", "HttpxTransport", "LoopThread"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
+]
 T = TypeVar("T")
 
 
@@ -83,7 +85,8 @@ class AsgiTransport:
             if message["type"] == "http.response.start":
                 started["status"] = int(message["status"])
                 started["headers"] = [
-                    (bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in message.get("headers", [])
+                    (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
+                    for k, v in message.get("headers", [])
                 ]
             elif message["type"] == "http.response.body":
                 chunks.append(bytes(message.get("body", b"")))
@@ -96,11 +99,15 @@ class AsgiTransport:
         except Exception as exc:  # the app crashed: a server would answer 500 (or drop the connection)
             self.last_exception = exc
             if not started:
-                return WireResponse(500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error")
+                return WireResponse(
+                    500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error"
+                )
         finally:
             disconnect.set()
         if not started:
-            return NetworkFailure("the ASGI app returned without sending a response (net::ERR_EMPTY_RESPONSE)")
+            return NetworkFailure(
+                "the ASGI app returned without sending a response (net::ERR_EMPTY_RESPONSE)"
+            )
         status = started["status"]
         return WireResponse(status, tuple(started["headers"]), b"".join(chunks))
 
@@ -112,7 +119,12 @@ def _loopback_for(host: str) -> bool:
 
 
 class HttpxTransport:
-    """Real HTTP with httpx (the ``corskit[browser]`` extra). No redirects followed, no cookies kept."""
+    """Real HTTP with httpx's transports (the ``corskit[browser]`` extra).
+
+    The transports are used directly, not through ``httpx.Client``: a client adds its own headers and
+    interprets ``Location`` itself (and chokes on one like ``data:...``), while here the Fetch algorithm
+    decides everything and only the bytes travel. No cookies are kept.
+    """
 
     def __init__(self, *, timeout: float = 10.0, verify: Any = True) -> None:
         try:
@@ -125,15 +137,24 @@ class HttpxTransport:
         self._httpx = httpx
         self._timeout = timeout
         self._verify = verify
-        self._client: Any = None
-        self._async_client: Any = None
+        self._sync: Any = None
+        self._async: Any = None
+        self._errors: tuple[type[BaseException], ...] = (
+            httpx.HTTPError,
+            httpx.InvalidURL,
+            ValueError,
+            OSError,
+        )
 
     def _build(self, wire: WireRequest) -> Any:
         httpx = self._httpx
         url = httpx.URL(wire.url)
         # Header values are byte strings (JavaScript's ByteString): send them as latin-1 bytes.
         headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire.headers]
-        extensions: dict[str, Any] = {}
+        timeout = self._timeout
+        extensions: dict[str, Any] = {
+            "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        }
         if _loopback_for(url.host):
             headers.insert(0, (b"Host", url.netloc))
             if url.scheme == "https":
@@ -145,39 +166,45 @@ class HttpxTransport:
         request.method = wire.method
         return request
 
-    def _answer(self, response: Any) -> WireResponse:
-        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
-        return WireResponse(response.status_code, headers, response.content)
+    @staticmethod
+    def _headers(response: Any) -> tuple[tuple[str, str], ...]:
+        return tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw)
 
     def send_sync(self, wire: WireRequest) -> WireResponse | NetworkFailure:
-        if self._client is None:
-            self._client = self._httpx.Client(timeout=self._timeout, verify=self._verify, follow_redirects=False)
+        if self._sync is None:
+            self._sync = self._httpx.HTTPTransport(verify=self._verify)
         try:
-            response = self._client.send(self._build(wire))
-        except self._httpx.HTTPError as exc:
+            response = self._sync.handle_request(self._build(wire))
+            try:
+                body = response.read()
+            finally:
+                response.close()
+        except self._errors as exc:
             return NetworkFailure(f"{type(exc).__name__}: {exc}")
-        return self._answer(response)
+        return WireResponse(response.status_code, self._headers(response), body)
 
     async def send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
-        if self._async_client is None:
-            self._async_client = self._httpx.AsyncClient(
-                timeout=self._timeout, verify=self._verify, follow_redirects=False
-            )
+        if self._async is None:
+            self._async = self._httpx.AsyncHTTPTransport(verify=self._verify)
         try:
-            response = await self._async_client.send(self._build(wire))
-        except self._httpx.HTTPError as exc:
+            response = await self._async.handle_async_request(self._build(wire))
+            try:
+                body = await response.aread()
+            finally:
+                await response.aclose()
+        except self._errors as exc:
             return NetworkFailure(f"{type(exc).__name__}: {exc}")
-        return self._answer(response)
+        return WireResponse(response.status_code, self._headers(response), body)
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
 
     async def aclose(self) -> None:
-        if self._async_client is not None:
-            await self._async_client.aclose()
-            self._async_client = None
+        if self._async is not None:
+            await self._async.aclose()
+            self._async = None
         self.close()
 
 
