@@ -348,6 +348,31 @@ def _curated() -> list[Case]:
                 },
             )
         )
+    # Odd requests: value normalization, combining, exotic methods, what fetch() itself refuses.
+    odd_requests: list[dict[str, Any]] = [
+        {"headers": {"X-A": "  padded\t"}},
+        {"headers": {"Accept": "text/html\t"}},
+        {"headers": {"X-A": ""}},
+        {"headers": [["Accept", "a"], ["accept", "b"]]},
+        {"headers": {"Range": "bytes=0-1, 2-3"}},
+        {"headers": {"Content-Language": "en, de"}},
+        {"headers": {"Content-Type": 'text/plain;charset="utf-8"'}, "method": "POST", "body": "x"},
+        {"method": "GeT"},
+        {"method": "M-SEARCH"},
+        {"method": "get "},
+        {"method": "TRACE"},
+        {"headers": {"X A": "1"}},
+        {"headers": {"X-A": "a\u0000b"}},
+        {"method": "PUT", "body": "x", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+        {"method": "HEAD", "body": "x"},
+        {"mode": "no-cors", "method": "PATCH"},
+    ]
+    allow_all = [
+        ("Access-Control-Allow-Headers", "x-a, range, accept"),
+        ("Access-Control-Allow-Methods", "*"),
+    ]
+    for number, init in enumerate(odd_requests):
+        add(f"odd-request-{number:02d}", [init], allow_all)
     add("auth-star", [{"headers": {"Authorization": "x"}}], [("Access-Control-Allow-Headers", "*")])
     add(
         "auth-star-include",

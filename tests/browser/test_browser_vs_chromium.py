@@ -40,7 +40,10 @@ class Runs:
 def _sim_kwargs(init: dict[str, Any]) -> dict[str, Any]:
     known = {"method", "headers", "body", "credentials", "cache", "mode", "redirect"}
     assert set(init) <= known, init
-    return dict(init)
+    kwargs = dict(init)
+    if isinstance(kwargs.get("headers"), list):  # JavaScript's sequence form: [[name, value], ...]
+        kwargs["headers"] = [tuple(pair) for pair in kwargs["headers"]]
+    return kwargs
 
 
 class _ShiftableClock:
