@@ -267,7 +267,9 @@ class CORSMiddleware:
                 else:
                     headers.extend(extra)
                     headers.append(_VARY_ORIGIN_HEADER)
-                message = {**message, "headers": headers}
+                # A copy, then one store: cheaper than {**message, "headers": headers}.
+                message = dict(message)
+                message["headers"] = headers
             return send(message)
 
         try:
