@@ -164,3 +164,11 @@ def test_a_3xx_without_location_is_a_plain_response(rig: Rig) -> None:
     url = rig.endpoint(Answer(302, allow(), body="no location"))
     result = rig.browser().fetch(url)
     assert (result.blocked, result.status, result.text) == (False, 302, "no location")
+
+
+def test_empty_location_chromium_returns_the_redirect_the_standard_loops(rig: Rig) -> None:
+    url = rig.endpoint(Answer(302, [*allow(), ("Location", "")], body="empty"))
+    chromium = rig.browser("chromium").fetch(url)
+    assert (chromium.blocked, chromium.status, chromium.text) == (False, 302, "empty")
+    standard = rig.browser("firefox").fetch(url)  # "" parses to the same URL: a loop, stopped after 20
+    assert standard.blocked and len(standard.exchanges) == 21

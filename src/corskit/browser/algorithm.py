@@ -169,9 +169,10 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 return blocked(problem, current_url)
 
         location = get_header(answer.headers, "Location")
-        # An empty Location makes no redirect: Chromium hands the 3xx response itself to the page
-        # (net's IsRedirect wants a value), where the standard would resolve "" to the same URL.
-        if answer.status in _REDIRECT_STATUSES and location:
+        if location == "" and ctx.profile.empty_location_is_not_a_redirect:
+            location = None
+        # Fetch: a redirect status with a Location header goes through HTTP-redirect fetch.
+        if answer.status in _REDIRECT_STATUSES and location is not None:
             if request.redirect == "error":
                 return blocked(
                     f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url
@@ -180,7 +181,7 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 return _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
             # Fetch: HTTP-redirect fetch.
             try:
-                next_url = resolve_url(location, current_url)
+                next_url = resolve_url(location, current_url) if location else current_url
             except ValueError:
                 return blocked(
                     f"Failed to fetch: redirect location {location!r} is not an http(s) URL.", current_url

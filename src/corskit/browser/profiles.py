@@ -36,6 +36,9 @@ class Profile:
     #: Request headers the engine removes when it follows any redirect. Chromium strips the Client Hints
     #: a page set itself (DPR, Width, RTT...; not Save-Data) -- observed with Chromium 156 on 302 and 307.
     headers_dropped_on_redirect: frozenset[str] = frozenset()
+    #: A 3xx with an empty Location is handed to the page as is (Chromium: net's IsRedirect needs a
+    #: value); the standard parses "" against the response URL, i.e. redirects to the same URL.
+    empty_location_is_not_a_redirect: bool = False
 
 
 PROFILES: dict[str, Profile] = {
@@ -50,6 +53,7 @@ PROFILES: dict[str, Profile] = {
         headers_dropped_on_redirect=frozenset(
             {"device-memory", "dpr", "downlink", "ect", "rtt", "viewport-width", "width"}
         ),
+        empty_location_is_not_a_redirect=True,
     ),
     "firefox": Profile(name="firefox", max_age_cap=86400),
     "webkit": Profile(name="webkit", max_age_cap=600),
