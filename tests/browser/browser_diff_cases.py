@@ -458,6 +458,72 @@ def _curated() -> list[Case]:
     return cases
 
 
+_SOUP = [*"abcxyzXAP-_ ,;*\"'()/.:=@\t", "PUT", "x-a", "X-A", "GET", "patch", "*", "authorization"]
+_VALUE_CHARS = [chr(c) for c in range(0x20, 0x7F)] + ["\u00e9", "\t"]
+_SOUP_HEADERS = [
+    "Accept",
+    "Accept-Language",
+    "Content-Language",
+    "Content-Type",
+    "Range",
+    "X-A",
+    "DPR",
+    "ECT",
+    "Save-Data",
+    "Width",
+]
+
+
+def _soup_cases(rng: random.Random, n: int) -> list[Case]:
+    """Random character soup in the Access-Control-* lists and in request header values: parsing edges."""
+
+    def soup(size: int = 4) -> str:
+        return "".join(rng.choice(_SOUP) for _ in range(rng.randint(0, size)))
+
+    def value(size: int = 10) -> str:
+        return "".join(rng.choice(_VALUE_CHARS) for _ in range(rng.randint(0, size)))
+
+    cases = []
+    for i in range(n):
+        method = rng.choice(["GET", "POST", "PUT", "patch", "DELETE", "HEAD"])
+        init: dict[str, Any] = {"method": method, "credentials": rng.choice(CREDENTIALS)}
+        headers: dict[str, str] = {}
+        for _ in range(rng.randint(0, 2)):
+            name = rng.choice(_SOUP_HEADERS)
+            if name == "Content-Type":
+                essence = rng.choice(
+                    ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"]
+                )
+                headers[name] = essence + rng.choice(["", ";", "; a=b", value(4), " ;x"])
+            else:
+                headers[name] = value()
+        if headers:
+            init["headers"] = headers
+        if method not in ("GET", "HEAD") and rng.random() < 0.5:
+            init["body"] = "b"
+        pre = [("Access-Control-Allow-Origin", rng.choice(["$ORIGIN", "$ORIGIN", "*", "$ORIGIN,"]))]
+        if rng.random() < 0.5:
+            pre.append(("Access-Control-Allow-Credentials", rng.choice(["true", "true", "TRUE"])))
+        if rng.random() < 0.8:
+            pre.append(
+                ("Access-Control-Allow-Methods", rng.choice(["$ACRM", "*", soup(), "$ACRM, " + soup()]))
+            )
+        if rng.random() < 0.8:
+            choices = ["$ACRH", "*", soup(), "$ACRH," + soup(), soup() + ",$ACRH"]
+            pre.append(("Access-Control-Allow-Headers", rng.choice(choices)))
+        actual = [
+            ("Access-Control-Allow-Origin", rng.choice(["$ORIGIN", "*", "$ORIGIN"])),
+            ("Access-Control-Allow-Credentials", "true"),
+            ("Access-Control-Expose-Headers", rng.choice(["*", soup(), "x-a," + soup(), soup() + ", x-b"])),
+            ("X-A", "1"),
+            ("X-B", "2"),
+            ("A", "3"),
+            ("P", "4"),
+        ]
+        cases.append(Case(f"s{i:03d}", [init], Answer(204, pre), Answer(200, actual, body="soup")))
+    return cases
+
+
 def all_cases() -> list[Case]:
     rng = random.Random(SEED)
-    return _curated() + _generated(rng, 260)
+    return _curated() + _generated(rng, 260) + _soup_cases(random.Random(SEED + 1), 120)
