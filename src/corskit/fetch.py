@@ -28,7 +28,6 @@ FORBIDDEN_REQUEST_HEADERS = frozenset(
         "accept-encoding",
         "access-control-request-headers",
         "access-control-request-method",
-        "access-control-request-private-network",
         "connection",
         "content-length",
         "cookie",

@@ -9,40 +9,17 @@ from __future__ import annotations
 
 import ipaddress
 
+from ..origins import MULTI_LABEL_PUBLIC_SUFFIXES as _MULTI_LABEL_SUFFIXES
 from .origins import Origin
 
 __all__ = ["ACCEPT_LANGUAGE", "is_potentially_trustworthy", "referrer_for", "sec_fetch_site", "site_of"]
 
 ACCEPT_LANGUAGE = "en-US,en;q=0.9"
 
-# A few multi-label public suffixes; "localhost" is a suffix of its own, so app.localhost and
-# api.localhost are different sites (Chromium sends Sec-Fetch-Site: cross-site between them).
-# Without the full Public Suffix List, other hosts are grouped by their last two labels.
-_MULTI_LABEL_SUFFIXES = frozenset(
-    {
-        "co.uk",
-        "org.uk",
-        "ac.uk",
-        "gov.uk",
-        "com.au",
-        "net.au",
-        "org.au",
-        "co.jp",
-        "co.nz",
-        "com.br",
-        "com.cn",
-        "co.in",
-        "github.io",
-        "gitlab.io",
-        "pages.dev",
-        "netlify.app",
-        "vercel.app",
-        "herokuapp.com",
-        "appspot.com",
-        "azurewebsites.net",
-        "cloudfront.net",
-    }
-)
+# Multi-label public suffixes come from corskit.origins (the same list the configuration checks use);
+# "localhost" is a suffix of its own, so app.localhost and api.localhost are different sites (Chromium
+# sends Sec-Fetch-Site: cross-site between them). Without the full Public Suffix List, other hosts are
+# grouped by their last two labels.
 
 
 def _is_ip(host: str) -> bool:

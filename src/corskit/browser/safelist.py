@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..fetch import FORBIDDEN_REQUEST_HEADERS as _FORBIDDEN_REQUEST_HEADER_NAMES
 from .methods import is_forbidden_method
 from .profiles import Profile
 from .tokens import HTTP_TAB_OR_SPACE, is_token
@@ -46,31 +47,6 @@ CORS_SAFELISTED_RESPONSE_HEADER_NAMES = frozenset(
 #: Fetch: forbidden response-header names; never readable by JavaScript, even when exposed.
 FORBIDDEN_RESPONSE_HEADER_NAMES = frozenset({"set-cookie", "set-cookie2"})
 
-_FORBIDDEN_REQUEST_HEADER_NAMES = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
 
 # Chromium safelists some Client Hints too (services/network/public/cpp/cors/cors.cc,
