@@ -6,37 +6,11 @@ order as sent, and it lets a test send what no client would (two Origin headers,
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
-import anyio
-
-T = TypeVar("T")
-
-
-def run(func: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """``anyio.run`` in a thread of its own.
-
-    Playwright's sync API (the session's Chromium) keeps an event loop in the main thread once it has
-    started, and ``anyio.run`` refuses to start a second one there.
-    """
-    result: list[T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(anyio.run(func, *args))
-        except BaseException as exc:  # re-raised in the caller's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return result[0]
+from support.threads import run
 
 
 @dataclass

@@ -3,43 +3,12 @@ no HTTP client would: two Origin headers, a WebSocket scope without the denial e
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import anyio
-
-T = TypeVar("T")
-
-
-def in_fresh_thread(func: Callable[..., T], *args: Any) -> T:
-    """Call ``func(*args)`` in a new thread, with no event loop running, and return (or raise) its result.
-
-    Once the session's Chromium (playwright's sync API) has started, the main thread keeps an event loop
-    running, so ``anyio.run``/``asyncio.run`` (and ``explain()`` with an async origin function) refuse to
-    run there. These tests therefore never run a loop in the test's own thread, whatever the file order.
-    """
-    results: list[T] = []
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            results.append(func(*args))
-        except BaseException as exc:  # handed back to the test's thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=target, name="features-thread")
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return results[0]
-
-
-def run(func: Callable[..., Awaitable[T]], *args: Any) -> T:
-    """``anyio.run(func, *args)`` in a fresh thread (see :func:`in_fresh_thread`)."""
-    return in_fresh_thread(anyio.run, func, *args)
+from support.threads import run
 
 
 @dataclass

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
+from support.threads import in_fresh_thread
 
 from corskit import CORSMiddleware
 
-from .driver import OkApp, arequest, in_fresh_thread, preflight, request, run, scope_for
+from .driver import OkApp, arequest, preflight, request, run, scope_for
 
 SITE = "https://site.example"
 EVIL = "https://evil.example"
