@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
@@ -22,6 +23,16 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 
 logger = logging.getLogger("corskit")
+
+# The two steps every request pays for (finding Origin, rewriting the response start) come from the C
+# extension when it was built, else from their Python twins; CORSKIT_PURE_PYTHON=1 forces the latter.
+if os.environ.get("CORSKIT_PURE_PYTHON"):
+    from ._send import CORSSend, find_origin
+else:
+    try:
+        from ._speedups import CORSSend, find_origin  # type: ignore[assignment]
+    except ImportError:  # built without a C compiler
+        from ._send import CORSSend, find_origin
 
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _ORIGIN = b"origin"
@@ -201,9 +212,7 @@ class CORSMiddleware:
         origin: bytes | None = None
         request_method: bytes | None = None
         if scope["method"] != "OPTIONS":
-            for name, value in scope["headers"]:
-                if name == b"origin":
-                    origin = value if origin is None else _DUPLICATE_ORIGIN
+            origin = find_origin(scope["headers"], _DUPLICATE_ORIGIN)
         else:
             requested: bytes | None = None
             private_network = False
@@ -250,35 +259,14 @@ class CORSMiddleware:
             elif logger.isEnabledFor(logging.DEBUG):
                 text = origin.decode("latin-1")
                 _log_refusal("request", [explaining.origin_failure(policy, text, origin is _DUPLICATE_ORIGIN)])
-        started = False
-
-        # A plain function returning send's awaitable, not a coroutine of its own: it runs for every
-        # message, and an extra coroutine frame would be most of its cost.
-        def send_with_cors(message: Message) -> Awaitable[None]:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = list(message.get("headers", ()))  # a copy: the app may reuse its list
-                for name, _value in headers:
-                    # ASGI requires lower-case names; anything else takes the careful path.
-                    if name in replace or not name.islower():
-                        headers = _merge_headers(headers, extra, replace)
-                        break
-                else:
-                    headers.extend(extra)
-                    headers.append(_VARY_ORIGIN_HEADER)
-                # A copy, then one store: cheaper than {**message, "headers": headers}.
-                message = dict(message)
-                message["headers"] = headers
-            return send(message)
-
+        send_with_cors = CORSSend(send, extra, replace, _merge_headers)
         try:
             await self.app(scope, receive, send_with_cors)
         except Exception:
             # Starlette/FastAPI turn an unhandled exception into a 500 *outside* this middleware, so the
             # browser would get no CORS headers and report a CORS error instead of the 500. Answer the
             # 500 here for allowed origins, then let the exception go on to be logged by the server.
-            if allowed and not started:
+            if allowed and not send_with_cors.started:
                 await send_with_cors(
                     {
                         "type": "http.response.start",

@@ -1,0 +1,128 @@
+"""The C extension (corskit._speedups) and its Python twins (corskit._send) behave the same.
+
+CI builds the extension (Debian has a C compiler), so the whole suite runs through the C path; this
+module compares the two directly on generated inputs, and scripts/test also runs the middleware's
+suites with CORSKIT_PURE_PYTHON=1 so the Python path is covered end to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.threads import in_fresh_thread
+
+import corskit._send as python_twin
+import corskit._speedups as speedups  # the test machine has a C compiler: a missing extension fails here
+import corskit.middleware as middleware
+
+DUPLICATE = b"\x00dup"
+NAMES = st.sampled_from(
+    [
+        b"origin",
+        b"Origin",
+        b"ORIGIN",
+        b"origin ",
+        b"host",
+        b"vary",
+        b"Vary",
+        b"x-a",
+        b"access-control-allow-origin",
+        b"Access-Control-Allow-Origin",
+        b"access-control-allow-credentials",
+        b"content-type",
+        b"123",
+        b"",
+    ]
+)
+VALUES = st.binary(max_size=12)
+PAIRS = st.tuples(NAMES, VALUES)
+HEADER_LISTS = st.lists(st.one_of(PAIRS, PAIRS.map(list)), max_size=8)
+
+
+def test_the_middleware_uses_the_extension_unless_told_not_to() -> None:
+    expected = python_twin.CORSSend if os.environ.get("CORSKIT_PURE_PYTHON") else speedups.CORSSend
+    assert middleware.CORSSend is expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(headers=HEADER_LISTS, as_tuple=st.booleans())
+def test_find_origin_agrees(headers: list[Any], as_tuple: bool) -> None:
+    given_headers = tuple(headers) if as_tuple else headers
+    expected = python_twin.find_origin(given_headers, DUPLICATE)
+    got = speedups.find_origin(given_headers, DUPLICATE)
+    assert got == expected
+    origins = [value for name, value in headers if name == b"origin"]
+    assert got == (None if not origins else origins[0] if len(origins) == 1 else DUPLICATE)
+
+
+def test_find_origin_accepts_any_iterable_and_rejects_malformed_pairs() -> None:
+    assert speedups.find_origin(iter([(b"origin", b"https://a.com")]), DUPLICATE) == b"https://a.com"
+    with pytest.raises(ValueError):
+        speedups.find_origin([(b"origin",)], DUPLICATE)
+    with pytest.raises(ValueError):
+        python_twin.find_origin([(b"origin",)], DUPLICATE)
+
+
+EXTRA = st.lists(
+    st.sampled_from(
+        [
+            (b"access-control-allow-origin", b"https://a.com"),
+            (b"access-control-allow-credentials", b"true"),
+            (b"access-control-expose-headers", b"X-A"),
+        ]
+    ),
+    max_size=3,
+    unique=True,
+).map(tuple)
+
+
+def run_send(factory: Any, message: dict[str, Any], extra: tuple[Any, ...], replace: frozenset[bytes]) -> Any:
+    sent: list[Any] = []
+
+    async def send(msg: Any) -> None:
+        sent.append(msg)
+
+    wrapper = factory(send, extra, replace, middleware._merge_headers)
+    before = wrapper.started
+    in_fresh_thread(asyncio.run, wrapper(message))
+    return before, wrapper.started, sent
+
+
+@settings(max_examples=400, deadline=None)
+@given(app_headers=st.lists(st.tuples(NAMES, VALUES), max_size=6), extra=EXTRA, start=st.booleans())
+def test_cors_send_agrees(app_headers: list[tuple[bytes, bytes]], extra: tuple[Any, ...], start: bool) -> None:
+    replace = frozenset({b"vary", *(name for name, _ in extra)})
+    message = {"type": "http.response.start" if start else "http.response.body", "status": 200, "headers": app_headers}
+    snapshot = copy.deepcopy(message)
+    c_result = run_send(speedups.CORSSend, message, extra, replace)
+    assert message == snapshot  # the app's message and header list are never edited
+    py_result = run_send(python_twin.CORSSend, message, extra, replace)
+    assert c_result == py_result
+    before, after, sent = c_result
+    assert (before, after) == (False, start)
+    if not start:
+        assert sent[0] is message
+    else:
+        out = sent[0]["headers"]
+        assert out is not app_headers
+        vary = [value for name, value in out if name.lower() == b"vary"]
+        tokens = {token.strip().lower() for token in vary[0].split(b",")} if len(vary) == 1 else set()
+        assert b"origin" in tokens or b"*" in tokens, vary
+        for pair in extra:
+            assert out.count(pair) == 1
+
+
+def test_cors_send_copies_a_non_dict_message() -> None:
+    from collections import UserDict
+
+    message = UserDict({"type": "http.response.start", "status": 204, "headers": [(b"x-a", b"1")]})
+    for factory in (speedups.CORSSend, python_twin.CORSSend):
+        _, started, sent = run_send(factory, message, (), frozenset({b"vary"}))  # type: ignore[arg-type]
+        assert started and sent[0]["headers"] == [(b"x-a", b"1"), (b"vary", b"Origin")]
+        assert message["headers"] == [(b"x-a", b"1")]
