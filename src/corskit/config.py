@@ -22,8 +22,6 @@ ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUER
 
 MAX_AGE_LIMIT = 86400  # Firefox's cap; no browser keeps a preflight longer, so more is a typo.
 
-LIST_PARAMETERS = ("allow_origins", "allow_methods", "allow_headers", "expose_headers")
-
 
 def _as_list(name: str, value: Any, problems: list[Problem]) -> list[str]:
     """Accept any collection of strings; refuse a bare string (Starlette would substring-match it)."""

@@ -99,11 +99,6 @@ class Policy:
     # Patterns and regex, behind a bounded cache of recent decisions (None when there are neither).
     match_origin: Callable[[bytes], bool] | None = None
 
-    @property
-    def reflects_origin(self) -> bool:
-        """Whether Access-Control-Allow-Origin echoes the request's origin rather than '*'."""
-        return not self.allow_all_origins
-
     def allows_origin_bytes(self, origin: bytes) -> bool:
         """:meth:`origin_allowed` for a raw Origin header value."""
         if self.allow_all_origins or origin in self.exact_origin_bytes:

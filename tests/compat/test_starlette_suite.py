@@ -124,30 +124,6 @@ def obtain_sdist() -> Path:
         assert sha256(downloaded) == SDIST_SHA256, "the downloaded sdist is not Starlette 1.10.0 as published"
         os.replace(downloaded, sdist)
     return sdist
-    directory.mkdir(parents=True, exist_ok=True)
-    sdist.unlink(missing_ok=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            f"starlette=={STARLETTE_VERSION}",
-            "-d",
-            str(directory),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    # A failed download is a failed test, never a skip: without the suite nothing is proven.
-    assert result.returncode == 0, f"pip download failed:\n{result.stdout}\n{result.stderr}"
-    assert sdist.exists(), f"pip did not produce {sdist}:\n{result.stdout}"
-    assert sha256(sdist) == SDIST_SHA256, "the downloaded sdist is not Starlette 1.10.0 as published"
-    return sdist
 
 
 @dataclass
