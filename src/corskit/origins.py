@@ -7,9 +7,11 @@ origins are held to that same form, so that matching a request is an exact strin
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
+from ._public_suffix import open_suffix_under
 from .errors import Problem
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
@@ -18,69 +20,104 @@ DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # longer cannot be a browser's Origin, so it is never given to a user's regex or function.
 MAX_ORIGIN_LENGTH = 300
 
-# Multi-label public suffixes that people put behind a wildcard by mistake. A single-label suffix
-# (``*.com``) is caught without a list; this list only covers the common hosting and country suffixes
-# (the full Public Suffix List is not bundled, to keep the middleware dependency-free).
-MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
-    {
-        "co.uk",
-        "org.uk",
-        "ac.uk",
-        "gov.uk",
-        "com.au",
-        "net.au",
-        "org.au",
-        "co.nz",
-        "co.jp",
-        "ne.jp",
-        "co.kr",
-        "com.br",
-        "com.cn",
-        "com.mx",
-        "com.tr",
-        "co.in",
-        "co.za",
-        "com.sg",
-        "com.hk",
-        "com.tw",
-        "github.io",
-        "gitlab.io",
-        "herokuapp.com",
-        "vercel.app",
-        "netlify.app",
-        "pages.dev",
-        "workers.dev",
-        "web.app",
-        "firebaseapp.com",
-        "appspot.com",
-        "azurewebsites.net",
-        "cloudfront.net",
-        "amazonaws.com",
-        "onrender.com",
-        "fly.dev",
-        "ngrok.io",
-        "ngrok-free.app",
-        "glitch.me",
-        "repl.co",
-        "blogspot.com",
-        "now.sh",
-        "surge.sh",
-        "trycloudflare.com",
-    }
-)
-
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Host labels as browsers accept them (underscores included: "my_app.example.com" is a real origin).
 _LABEL_RE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]*[A-Za-z0-9_])?")
 _IPV6_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 
 # A serialized tuple origin as browsers send it. Each part is unambiguous (labels are separated by
-# dots that labels cannot contain), so matching is linear with no backtracking blow-up.
+# dots that labels cannot contain), so matching is linear with no backtracking blow-up. A host may end
+# in a dot: "https://example.com." is an origin of its own, distinct from "https://example.com".
 SERIALIZED_ORIGIN_RE = re.compile(
     r"(?P<scheme>[a-z][a-z0-9+.\-]*)://"
-    r"(?P<host>[a-z0-9\-_]+(?:\.[a-z0-9\-_]+)*|\[[0-9a-f:.]+\])"
+    r"(?P<host>[a-z0-9\-_]+(?:\.[a-z0-9\-_]+)*\.?|\[[0-9a-f:.]+\])"
     r"(?::(?P<port>[0-9]{1,5}))?"
 )
+
+
+# URL standard: the schemes whose hosts are parsed as domains or IP addresses (other schemes keep an
+# opaque host, as in chrome-extension://id).
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp"})
+_DECIMAL = frozenset("0123456789")
+_HEX = frozenset("0123456789abcdef")
+
+
+def _ipv4_number(part: str) -> int | None:
+    """URL standard: IPv4 number parser (``0x`` hexadecimal, leading ``0`` octal, else decimal)."""
+    digits, radix = part, 10
+    if part[:2] == "0x":
+        digits, radix = part[2:], 16
+    elif len(part) > 1 and part[0] == "0":
+        digits, radix = part[1:], 8
+    if digits == "":
+        return 0 if radix != 10 else None
+    allowed = {10: _DECIMAL, 16: _HEX, 8: frozenset("01234567")}[radix]
+    if not set(digits) <= allowed:  # int() alone would also take '_', '+' and non-ASCII digits
+        return None
+    return int(digits, radix)
+
+
+def _ends_in_a_number(host: str) -> bool:
+    """URL standard: "ends in a number checker" -- such a host is parsed as an IPv4 address."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    last = parts[-1]
+    if last != "" and set(last) <= _DECIMAL:
+        return True
+    return last[:2] == "0x" and set(last[2:]) <= _HEX
+
+
+def _ipv4_serialization(host: str) -> str | None:
+    """URL standard: IPv4 parser then serializer (``127.1`` -> ``127.0.0.1``); None when it fails."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    numbers = [_ipv4_number(part) for part in parts]
+    if len(numbers) > 4 or any(number is None for number in numbers):
+        return None
+    values = [number for number in numbers if number is not None]
+    if any(value > 255 for value in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1] + sum(value * 256 ** (3 - index) for index, value in enumerate(values[:-1]))
+    return str(ipaddress.IPv4Address(address))
+
+
+def _ipv6_serialization(literal: str) -> str | None:
+    """URL standard: IPv6 serializer -- lower-case hex pieces without leading zeros, the first longest
+    run of two or more zero pieces written '::' (an embedded IPv4 tail is written in hex too)."""
+    try:
+        number = int(ipaddress.IPv6Address(literal))
+    except ValueError:
+        return None
+    pieces = [(number >> (16 * (7 - index))) & 0xFFFF for index in range(8)]
+    best_start, best_length = -1, 1
+    index = 0
+    while index < 8:
+        length = 0
+        while index + length < 8 and pieces[index + length] == 0:
+            length += 1
+        if length > best_length:
+            best_start, best_length = index, length
+        index += max(length, 1)
+    if best_start == -1:
+        return "[" + ":".join(f"{piece:x}" for piece in pieces) + "]"
+    head = ":".join(f"{piece:x}" for piece in pieces[:best_start])
+    tail = ":".join(f"{piece:x}" for piece in pieces[best_start + best_length :])
+    return f"[{head}::{tail}]"
+
+
+def browser_host(scheme: str, host: str) -> str | None:
+    """The host as a browser serializes it in an origin, or None if its URL parser rejects it.
+
+    ``host`` is lower-case already. Domains are kept as written (a trailing dot included); IP
+    addresses of special schemes are rewritten to the one form the URL standard serializes.
+    """
+    if host.startswith("["):
+        return _ipv6_serialization(host[1:-1])
+    if scheme in _SPECIAL_SCHEMES and _ends_in_a_number(host):
+        return _ipv4_serialization(host)
+    return host
 
 
 @dataclass(frozen=True)
@@ -127,6 +164,13 @@ def parse_origin(entry: str) -> OriginSpec | Problem:
         return _problem("origin-malformed", entry, f"not an origin: {example}.")
     if _SCHEME_RE.fullmatch(scheme) is None:
         return _problem("origin-malformed", entry, f"{scheme!r} is not a URL scheme: {example}.")
+    if scheme.lower() == "file":
+        return _problem(
+            "origin-file-url",
+            entry,
+            "pages opened from file:// URLs send 'Origin: null' (an opaque origin that any website can "
+            "produce), never a file:// origin. Serve the page over http://localhost instead and list that.",
+        )
     if not rest.isascii():
         return _problem(
             "origin-malformed",
@@ -174,13 +218,32 @@ def parse_origin(entry: str) -> OriginSpec | Problem:
     if has_port and port_text == "":
         return _problem("origin-malformed", entry, f"empty port: {example}.")
 
-    problems_upper = scheme != scheme.lower() or host != host.lower()
-    if problems_upper:
-        lowered = f"{scheme.lower()}://{host.lower()}" + (f":{port_text}" if has_port else "")
+    port_suffix = f":{port_text}" if has_port else ""
+    lowered_host = host.lower()
+    if "*" not in host and not host.startswith("["):
+        labels = lowered_host.removesuffix(".").split(".")
+        if not all(_check_host_label(label) for label in labels):
+            return _problem("origin-malformed", entry, f"{host!r} is not a valid host name: {example}.")
+    sent_host = lowered_host if "*" in host else browser_host(scheme.lower(), lowered_host)
+    if sent_host is None:
         return _problem(
-            "origin-uppercase",
+            "origin-malformed",
             entry,
-            f"browsers send scheme and host in lower case, so this never matches. Use {lowered!r}.",
+            f"{host!r} is not a host a browser accepts (a host whose last label is a number is read as "
+            f"an IPv4 address, and an IP address must be valid): {example}.",
+        )
+    if scheme != scheme.lower() or host != sent_host:
+        sent = f"{scheme.lower()}://{sent_host}{port_suffix}"
+        if sent_host == lowered_host:
+            return _problem(
+                "origin-uppercase",
+                entry,
+                f"browsers send scheme and host in lower case, so this never matches. Use {sent!r}.",
+            )
+        return _problem(
+            "origin-not-serialized",
+            entry,
+            f"browsers write this IP address one way only and send {sent!r}, so this never matches. Use {sent!r}.",
         )
 
     any_port = False
@@ -188,7 +251,7 @@ def parse_origin(entry: str) -> OriginSpec | Problem:
     if has_port:
         if port_text == "*":
             any_port = True
-        elif port_text.isdigit() and len(port_text) <= 5 and 0 < int(port_text) <= 65535:
+        elif port_text and set(port_text) <= _DECIMAL and len(port_text) <= 5 and 0 < int(port_text) <= 65535:
             port = int(port_text)
             if DEFAULT_PORTS.get(scheme) == port:
                 return _problem(
@@ -224,21 +287,22 @@ def parse_origin(entry: str) -> OriginSpec | Problem:
                 "the port ('http://localhost:*').",
             )
         suffix = host[2:]
-        labels = suffix.split(".")
-        if not all(_check_host_label(label) for label in labels):
+        labels = suffix.removesuffix(".").split(".")
+        if not all(_check_host_label(label) for label in labels) or _ends_in_a_number(suffix):
             return _problem("pattern-malformed", entry, f"{suffix!r} is not a valid host name.")
-        if (len(labels) == 1 and suffix != "localhost") or suffix in MULTI_LABEL_PUBLIC_SUFFIXES:
+        public = open_suffix_under(suffix)
+        if public is not None:
+            if public == suffix.removesuffix("."):
+                covered, fix = f"covers the public suffix {public!r}", f"'{scheme}://*.yourdomain.{public}'"
+            else:
+                covered, fix = f"reaches down to the public suffix {public!r}", "the exact origins you serve"
             return _problem(
                 "pattern-public-suffix",
                 entry,
-                f"'*.{suffix}' covers a whole public suffix, so anyone can register a matching "
-                f"site. Name your own domain: '{scheme}://*.yourdomain.{suffix}'.",
+                f"'*.{suffix}' {covered}, so anyone can register a matching site such as "
+                f"'{scheme}://attacker.{public}'. Name your own domain instead: {fix}.",
             )
         host_suffix = "." + suffix
-    else:
-        labels = host.split(".")
-        if not all(_check_host_label(label) for label in labels):
-            return _problem("origin-malformed", entry, f"{host!r} is not a valid host name: {example}.")
     return OriginSpec(entry, scheme, host, port, host_suffix, any_port)
 
 

@@ -34,8 +34,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from ._public_suffix import open_suffix_under
 from .errors import Problem
-from .origins import MAX_ORIGIN_LENGTH, MULTI_LABEL_PUBLIC_SUFFIXES, split_serialized_origin
+from .origins import MAX_ORIGIN_LENGTH, split_serialized_origin
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants
@@ -183,19 +184,11 @@ def _read_back(seq: Sequence[Item], end: int) -> tuple[str, bool]:
     return text, after_scheme
 
 
-# Special-use and reserved names nobody can register a domain under (RFC 2606, RFC 6761, RFC 6762,
-# RFC 8375, ICANN's .internal): a wildcard under them is a local or test setup, not a public hole.
-_RESERVED_SUFFIXES = frozenset({"localhost", "test", "example", "invalid", "internal", "local", "home.arpa"})
-
-
 def _is_public_suffix(labels: list[str]) -> bool:
-    """A top-level domain anyone can register under, or a known multi-label public suffix."""
+    """A public suffix (Public Suffix List, reserved names excepted) anyone can register under."""
     if not labels or any(label == "" for label in labels):
         return False
-    suffix = ".".join(labels)
-    if suffix in _RESERVED_SUFFIXES:
-        return False
-    return len(labels) == 1 or suffix in MULTI_LABEL_PUBLIC_SUFFIXES
+    return open_suffix_under(".".join(labels)) is not None
 
 
 def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], parameter: str) -> None:

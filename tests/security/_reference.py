@@ -50,7 +50,7 @@ def parse_serialized(origin: str) -> tuple[str, str, int | None] | None:
             host, after = rest[:colon], rest[colon:]
         else:
             host, after = rest, ""
-        labels = host.split(".")
+        labels = host.removesuffix(".").split(".")  # "example.com." is an origin of its own
         for label in labels:
             if label == "":
                 return None

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from hypothesis import given, settings
@@ -28,6 +29,8 @@ LOWER = "abcdefghijklmnopqrstuvwxyz"
 ALNUM = LOWER + "0123456789"
 # Suffixes corskit documents as public (a sample), and ones that are not.
 KNOWN_PUBLIC = {"co.uk", "github.io", "vercel.app", "com.au"}
+# Reserved top-level names nobody can register under: a wildcard there is a local or test setup.
+RESERVED = {"localhost", "test", "example", "invalid", "internal", "local"}
 
 
 def valid_label(label: str) -> bool:
@@ -36,6 +39,33 @@ def valid_label(label: str) -> bool:
     if label == "" or label[0] == "-" or label[-1] == "-":
         return False
     return all(char in ALNUM + "-_" for char in label)
+
+
+SPECIAL = {"http", "https", "ws", "wss", "ftp"}
+
+
+def is_number(label: str) -> bool:
+    """URL standard: a last label like this makes the host an IPv4 address (decimal or 0x hex)."""
+    if label[:2] == "0x":
+        return all(char in "0123456789abcdef" for char in label[2:])
+    return label != "" and all(char in "0123456789" for char in label)
+
+
+def dotted_quad(host: str) -> bool:
+    """Four decimal numbers up to 255 without leading zeros: the only IPv4 form a browser sends."""
+    parts = host.split(".")
+    return len(parts) == 4 and all(
+        part.isascii() and part.isdigit() and str(int(part)) == part and int(part) <= 255 for part in parts
+    )
+
+
+def browser_ipv6(inner: str) -> bool:
+    """RFC 5952 form as the URL standard serializes it: hex pieces only (no dotted IPv4 tail),
+    compressed the way Python compresses (the longest run of two or more zero pieces)."""
+    try:
+        return "." not in inner and ipaddress.IPv6Address(inner).compressed == inner
+    except ValueError:
+        return False
 
 
 def reference_entry(entry: str) -> tuple[str, str, int | None, str | None, bool] | None:
@@ -50,6 +80,8 @@ def reference_entry(entry: str) -> tuple[str, str, int | None, str | None, bool]
             return None
         host, after = rest[: rest.index("]") + 1], rest[rest.index("]") + 1 :]
         if host == "[]" or any(c not in "0123456789abcdef:." for c in host[1:-1]):
+            return None
+        if not browser_ipv6(host[1:-1]):
             return None
     else:
         host, after = (rest.split(":", 1)[0], ":" + rest.split(":", 1)[1]) if ":" in rest else (rest, "")
@@ -71,15 +103,19 @@ def reference_entry(entry: str) -> tuple[str, str, int | None, str | None, bool]
     if host.startswith("["):
         pass
     elif host.startswith("*."):
-        rest_labels = host[2:].split(".")
-        if not all(valid_label(label) for label in rest_labels):
+        rest_labels = host[2:].removesuffix(".").split(".")
+        if not all(valid_label(label) for label in rest_labels) or is_number(rest_labels[-1]):
             return None
         suffix_text = ".".join(rest_labels)
-        if (len(rest_labels) == 1 and suffix_text != "localhost") or suffix_text in KNOWN_PUBLIC:
+        if (len(rest_labels) == 1 and suffix_text not in RESERVED) or suffix_text in KNOWN_PUBLIC:
             return None
-        suffix = "." + suffix_text
-    elif not all(valid_label(label) for label in host.split(".")):
-        return None
+        suffix = "." + host[2:]
+    else:
+        labels = host.removesuffix(".").split(".")
+        if not all(valid_label(label) for label in labels):
+            return None
+        if scheme in SPECIAL and is_number(labels[-1]) and not dotted_quad(host):
+            return None
     return scheme, host, port, suffix, any_port
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..origins import MULTI_LABEL_PUBLIC_SUFFIXES as _MULTI_LABEL_SUFFIXES
+from .._public_suffix import registrable_domain
 from .origins import Origin
 
 __all__ = ["ACCEPT_LANGUAGE", "is_potentially_trustworthy", "referrer_for", "sec_fetch_site", "site_of"]
 
 ACCEPT_LANGUAGE = "en-US,en;q=0.9"
 
-# Multi-label public suffixes come from corskit.origins (the same list the configuration checks use);
-# "localhost" is a suffix of its own, so app.localhost and api.localhost are different sites (Chromium
-# sends Sec-Fetch-Site: cross-site between them). Without the full Public Suffix List, other hosts are
-# grouped by their last two labels.
+# Sites come from the Public Suffix List bundled with corskit, as in Chromium (its private section
+# included: two github.io pages are different sites). A host under a top-level label that is not on
+# the list falls under the list's default rule "*", so "localhost" is a suffix of its own and
+# app.localhost and api.localhost are different sites (Chromium sends Sec-Fetch-Site: cross-site
+# between them).
 
 
 def _is_ip(host: str) -> bool:
@@ -31,15 +32,12 @@ def _is_ip(host: str) -> bool:
 
 
 def site_of(origin: Origin) -> tuple[str, str]:
-    """HTML "site" (scheme and registrable domain), approximated without the Public Suffix List."""
+    """HTML "site": the scheme and the host's registrable domain, or the host itself when it has none
+    (an IP address, ``localhost``, a public suffix)."""
     host = origin.host
-    if _is_ip(host) or "." not in host:
+    if _is_ip(host):
         return origin.scheme, host
-    labels = host.split(".")
-    if labels[-1] == "localhost":
-        return origin.scheme, ".".join(labels[-2:])
-    suffix_len = 2 if ".".join(labels[-2:]) in _MULTI_LABEL_SUFFIXES else 1
-    return origin.scheme, ".".join(labels[-(suffix_len + 1) :])
+    return origin.scheme, registrable_domain(host) or host
 
 
 def is_potentially_trustworthy(origin: Origin) -> bool:

@@ -1,0 +1,85 @@
+"""Public suffixes: the host names under which anyone can register a site.
+
+The facts come from the Public Suffix List as bundled in the ``publicsuffixlist`` wheel (ICANN and
+private sections both: ``github.io`` and ``s3.amazonaws.com`` are as open as ``co.uk``). The list is
+read once, the first time a configuration or the simulator asks, and never fetched over the network;
+no request ever consults it.
+
+Two readings of the same list:
+
+- :func:`registrable_domain` is HTML's "registrable domain", as browsers compute a *site*: a host
+  whose top-level label is not on the list falls under the list's default rule ``*`` (so
+  ``app.localhost`` and ``api.localhost`` are different sites, as Chromium says).
+- :func:`open_suffix_under` answers the configuration question "does a wildcard under this name let
+  hosts through that strangers can register?". Here the reserved names are not public: nobody can
+  register ``anything.test`` or ``anything.localhost``, so ``*.test`` is a local or test setup, not a
+  hole. The same function serves ``allow_origins`` patterns and the ``allow_origin_regex`` check.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from publicsuffixlist import PSLFILE, PublicSuffixList
+
+__all__ = ["RESERVED_NAMES", "is_reserved", "open_suffix_under", "registrable_domain"]
+
+# Special-use and reserved names (RFC 2606, RFC 6761, RFC 6762 for .local, RFC 8375 for home.arpa,
+# ICANN's 2024 resolution for .internal). No registry delegates names under them.
+RESERVED_NAMES = frozenset({"test", "example", "invalid", "localhost", "internal", "local", "home.arpa"})
+
+
+@functools.cache
+def _list() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+@functools.cache
+def _rules_below() -> dict[str, str]:
+    """For every name with a public-suffix rule strictly below it, the shortest such suffix
+    (``amazonaws.com`` -> ``s3.amazonaws.com``): a wildcard under that name reaches hosts that
+    strangers register. A ``*`` rule is shown with an ``x`` label in its place."""
+    below: dict[str, str] = {}
+    with open(PSLFILE, encoding="utf-8") as source:
+        for line in source:
+            rule = line.split(" ")[0].strip().lower()
+            if not rule or rule.startswith(("//", "!")):
+                continue
+            shown = rule.replace("*", "x")
+            labels = shown.split(".")
+            for index in range(1, len(labels)):
+                parent = ".".join(labels[index:])
+                best = below.get(parent)
+                if best is None or (best.count("."), best) > (shown.count("."), shown):
+                    below[parent] = shown
+    return below
+
+
+def is_reserved(host: str) -> bool:
+    """Whether ``host`` is, or lies under, a reserved name (``localhost``, ``a.test``, ``x.home.arpa``)."""
+    labels = host.rstrip(".").split(".")
+    return labels[-1] in RESERVED_NAMES or ".".join(labels[-2:]) in RESERVED_NAMES
+
+
+def open_suffix_under(name: str) -> str | None:
+    """The public suffix that a wildcard label in front of ``name`` would cover, or None.
+
+    ``name`` itself when it is a public suffix (``co.il``, ``vercel.app``, an unlisted top-level
+    label such as ``lan``); else a public suffix further down (``s3.amazonaws.com`` for
+    ``amazonaws.com``); None for a registrable name and for the reserved names.
+    """
+    bare = name.rstrip(".").lower()
+    if not bare or is_reserved(bare):
+        return None
+    if _list().is_public(bare):
+        return bare
+    return _rules_below().get(bare)
+
+
+def registrable_domain(host: str) -> str | None:
+    """HTML: "registrable domain" of a domain host, or None when it has none (``localhost``, a
+    public suffix). A trailing dot is kept: ``example.com.`` is a site of its own."""
+    domain = _list().privatesuffix(host)
+    if domain is None:
+        return None
+    return domain + "." if host.endswith(".") else domain
