@@ -22,7 +22,7 @@ import functools
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
-__all__ = ["RESERVED_NAMES", "is_reserved", "open_suffix_under", "registrable_domain"]
+__all__ = ["RESERVED_NAMES", "is_reserved", "open_suffix_under", "registrable_by_anyone", "registrable_domain"]
 
 # Special-use and reserved names (RFC 2606, RFC 6761, RFC 6762 for .local, RFC 8375 for home.arpa,
 # ICANN's 2024 resolution for .internal). No registry delegates names under them.
@@ -50,9 +50,14 @@ def _rules_below() -> dict[str, str]:
             for index in range(1, len(labels)):
                 parent = ".".join(labels[index:])
                 best = below.get(parent)
-                if best is None or (best.count("."), best) > (shown.count("."), shown):
+                if best is None or _plainness(best) > _plainness(shown):
                     below[parent] = shown
     return below
+
+
+def _plainness(rule: str) -> tuple[int, bool, int, str]:
+    """Sort key for the example shown in a message: short and plain (``s3.amazonaws.com``) first."""
+    return rule.count("."), any(char.isdigit() or char == "-" for char in rule), len(rule), rule
 
 
 def is_reserved(host: str) -> bool:
@@ -83,3 +88,21 @@ def registrable_domain(host: str) -> str | None:
     if domain is None:
         return None
     return domain + "." if host.endswith(".") else domain
+
+
+@functools.cache
+def _listed_only() -> PublicSuffixList:
+    return PublicSuffixList(accept_unknown=False)
+
+
+def registrable_by_anyone(host: str) -> str | None:
+    """The registrable domain of ``host`` when a stranger could register it, else None.
+
+    That is a domain under a suffix the list names (``evilexample.com``, ``evil.github.io``), not
+    under a reserved name, and not an IP address. A host under a top-level label the list does not
+    know (``examplexcom``, ``a.corp``) has nothing anyone can register today.
+    """
+    bare = host.rstrip(".")
+    if not bare or bare.startswith("[") or is_reserved(bare) or bare.rsplit(".", 1)[-1].isdigit():
+        return None
+    return _listed_only().privatesuffix(bare)

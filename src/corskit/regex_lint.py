@@ -29,12 +29,13 @@ alternations such as ``^https://a\\.com|https://b\\.com$`` are safe in corskit a
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ._public_suffix import open_suffix_under
+from ._public_suffix import open_suffix_under, registrable_by_anyone
 from .errors import Problem
 from .origins import MAX_ORIGIN_LENGTH, split_serialized_origin
 
@@ -47,12 +48,9 @@ else:  # pragma: no cover - Python 3.10
 
 Item = tuple[Any, Any]
 
-_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
 _REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
 _HOST_END_ATS = ("AT_END", "AT_END_STRING")
 _PARAMETER = "allow_origin_regex"
-# Labels read on either side of a wildcard: public suffixes have at most three.
-_MAX_DOTS = 4
 
 
 def _name(code: Any) -> str:
@@ -95,172 +93,11 @@ def _in_category(category: str, char: str) -> bool:
     return tests[name] != negated
 
 
-def _single_can_match(item: Item, char: str) -> bool:
-    """Whether a one-character item (literal, '.', class) can match ``char``."""
-    op, av = item
-    kind = _name(op)
-    if kind == "LITERAL":
-        return bool(chr(av).lower() == char.lower())
-    if kind == "NOT_LITERAL":
-        return bool(chr(av).lower() != char.lower())
-    if kind == "ANY":
-        return char != "\n"
-    if kind == "IN":
-        return _char_in_class(av, char)
-    return False
-
-
-def _wildcard_repeat(item: Item, char: str) -> bool:
-    """A repetition (at most once is not enough) of one character item that can match ``char``."""
-    op, av = item
-    if _name(op) not in _REPEATS:
-        return False
-    _low, high, body = av
-    body_items = _items(body)
-    return high > 1 and len(body_items) == 1 and _single_can_match(body_items[0], char)
-
-
-def _literal_char(item: Item) -> str | None:
-    op, av = item
-    return chr(av).lower() if _name(op) == "LITERAL" else None
-
-
-def _dot_kind(item: Item) -> str | None:
-    """'escaped' for a literal dot (``\\.`` or ``[.]``), 'any' for an unescaped ``.``, else None."""
-    op, _av = item
-    if _name(op) == "ANY":
-        return "any"
-    return "escaped" if _literal_char(item) == "." else None
-
-
-def _read_host(seq: Sequence[Item], start: int, top: bool) -> tuple[list[str], list[str], bool]:
-    """Read literal host text from ``seq[start:]``: labels, the kind of each dot between them, and
-    whether the host ends there (end of the whole pattern, ``$``, or a ``:port``)."""
-    labels = [""]
-    dots: list[str] = []
-    index = start
-    stop = min(len(seq), start + MAX_ORIGIN_LENGTH)  # no host is longer
-    while index < stop:
-        item = seq[index]
-        char = _literal_char(item)
-        dot = _dot_kind(item)
-        if dot is not None:
-            if len(dots) == _MAX_DOTS:  # enough to decide; keeps the lint linear in the pattern
-                break
-            labels.append("")
-            dots.append(dot)
-        elif char is not None and char in _LABEL_CHARS:
-            labels[-1] += char
-        else:
-            break
-        index += 1
-    if index == len(seq):
-        ends = top
-    else:
-        op, av = seq[index]
-        ends = (_name(op) == "AT" and _name(av) in _HOST_END_ATS) or _literal_char(seq[index]) == ":"
-    return labels, dots, ends
-
-
-def _read_back(seq: Sequence[Item], end: int) -> tuple[str, bool]:
-    """Literal host text just before ``seq[end]`` (dots shown as '.'), and whether '://' precedes it."""
-    text = ""
-    index = end - 1
-    dots = 0
-    while index >= max(0, end - MAX_ORIGIN_LENGTH):
-        item = seq[index]
-        char = _literal_char(item)
-        if _dot_kind(item) is not None:
-            dots += 1
-            if dots > _MAX_DOTS:
-                break
-            text = "." + text
-        elif char is not None and char in _LABEL_CHARS:
-            text = char + text
-        else:
-            break
-        index -= 1
-    after_scheme = index >= 2 and [_literal_char(seq[i]) for i in range(index - 2, index + 1)] == [":", "/", "/"]
-    return text, after_scheme
-
-
-def _is_public_suffix(labels: list[str]) -> bool:
-    """A public suffix (Public Suffix List, reserved names excepted) anyone can register under."""
-    if not labels or any(label == "" for label in labels):
-        return False
-    return open_suffix_under(".".join(labels)) is not None
-
-
-def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], parameter: str) -> None:
-    anchors_from = len(seq)  # seq[anchors_from:] holds only end-of-string anchors
-    while (
-        anchors_from > 0
-        and _name(seq[anchors_from - 1][0]) == "AT"
-        and _name(seq[anchors_from - 1][1]) in _HOST_END_ATS
-    ):
-        anchors_from -= 1
-    for index, item in enumerate(seq):
+def _check_sequence(seq: Sequence[Item], problems: list[Problem], parameter: str) -> None:
+    """The shape checks that need no meaning: exponential backtracking, anywhere in the tree."""
+    for item in seq:
         op, _av = item
-        kind = _name(op)
-        previous = seq[index - 1] if index > 0 else None
-        previous_char = None if previous is None else _literal_char(previous)
-
-        if kind == "ANY":
-            labels, _dots, _ends = _read_host(seq, index + 1, top)
-            if len(labels) >= 2 and labels[0] and labels[1]:
-                before, _ = _read_back(seq, index)
-                stem = before.rsplit(".", 1)[-1]
-                example = f"{stem}x{labels[0]}.{'.'.join(labels[1:])}"
-                who = "which anyone can register" if _is_public_suffix(labels[1:]) else "which you did not mean"
-                problems.append(
-                    Problem(
-                        "regex-unescaped-dot",
-                        parameter,
-                        f"the '.' before '{labels[0]}.{labels[1]}' is not escaped, so it matches any character "
-                        f"and a host such as {example!r} ({who}) is allowed too. Write '\\.' for a literal dot.",
-                    )
-                )
-
-        if _wildcard_repeat(item, "a"):
-            labels, _dots, ends = _read_host(seq, index + 1, top)
-            starts_label = previous is None or previous_char in ("/", ".") or _name(previous[0]) == "AT"
-            if starts_label and labels[0] and len(labels) >= 2 and ends and _is_public_suffix(labels[1:]):
-                domain = ".".join(labels)
-                problems.append(
-                    Problem(
-                        "regex-suffix-match",
-                        parameter,
-                        f"the wildcard is glued to {domain!r} without a dot, so 'https://evil{domain}' "
-                        "(a domain anyone can register) is allowed too. Match subdomains with "
-                        f"'(.*\\.)?{domain.replace('.', chr(92) + '.')}' instead.",
-                    )
-                )
-            if labels[0] == "" and len(labels) >= 2 and ends and _is_public_suffix(labels[1:]):
-                suffix = ".".join(labels[1:])
-                problems.append(
-                    Problem(
-                        "regex-public-suffix",
-                        parameter,
-                        f"a wildcard label directly under the public suffix {suffix!r} allows every site "
-                        f"registered there. Name your own domain: '[a-z0-9-]+\\.yourdomain\\.{suffix}'.",
-                    )
-                )
-
-        ends_pattern = top and index + 1 >= anchors_from
-        if ends_pattern and _wildcard_repeat(item, ".") and previous_char is not None and previous_char in _LABEL_CHARS:
-            before, after_scheme = _read_back(seq, index)
-            labels = before.split(".")
-            if after_scheme or (len(labels) >= 2 and all(labels)):
-                problems.append(
-                    Problem(
-                        "regex-prefix-match",
-                        parameter,
-                        f"the wildcard after {before!r} lets any host that starts with it through, such as "
-                        f"'https://{before}.evil.net'. End the host there (use '(:[0-9]+)?' for a port).",
-                    )
-                )
-
-        if kind in _REPEATS and _nested_quantifier(item):
+        if _name(op) in _REPEATS and _nested_quantifier(item):
             problems.append(
                 Problem(
                     "regex-nested-quantifier",
@@ -269,8 +106,8 @@ def _check_sequence(seq: Sequence[Item], top: bool, problems: list[Problem], par
                     "exponentially on an origin that almost matches. Repeat once: '[a-z]+'.",
                 )
             )
-        for child, child_top in _children(item, top and index == len(seq) - 1):
-            _check_sequence(child, child_top, problems, parameter)
+        for child, _child_top in _children(item, False):
+            _check_sequence(child, problems, parameter)
 
 
 def _children(item: Item, last: bool) -> list[tuple[list[Item], bool]]:
@@ -339,6 +176,264 @@ def _literal_text(seq: Sequence[Item]) -> str | None:
     return text
 
 
+# --- Trying the origins an attacker could register -------------------------------------------------
+#
+# The regex is first read for the origins its author meant: each alternative and optional part taken
+# both ways, each wildcard run as one character, each bare '.' between letters as the dot it was
+# meant to be. Those origins name the registrable domains the author owns (the ones spelled out in
+# literal text). From each, the look-alikes a stranger could register are derived, and the compiled
+# regex is asked to fully match them; every refusal names an origin that really gets through.
+
+# A piece of a sample: its text, and what wrote it -- "lit" (literal text), "dot" (a bare '.', read
+# as a dot) or "wild" (a wildcard's stand-in).
+Piece = tuple[str, str]
+Sample = tuple[Piece, ...]
+
+_MAX_SAMPLES = 256
+_STAND_INS = "a0-_."
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
+_SCHEMES = ("https", "http")
+_EXTRA_PORTS = ("", ":8443")
+# Letters an attacker puts before a domain, and hosts an attacker appends after one.
+_PREFIXES = ("evil", "0", "evil-")
+_APPENDED = (".evil.net", "-evil.net", "evil.net")
+
+
+def _stand_in(item: Item) -> Piece | None:
+    """One character a single-character item matches, preferring host characters."""
+    op, av = item
+    kind = _name(op)
+    if kind == "LITERAL":
+        return chr(av), "lit"
+    if kind == "ANY":
+        return ".", "dot"
+    if kind == "NOT_LITERAL":
+        return ("a" if chr(av).lower() != "a" else "0"), "wild"
+    if kind == "IN":
+        members = [char for char in _STAND_INS if _char_in_class(av, char)]
+        everything = [char for char in "abcdefghijklmnopqrstuvwxyz0123456789" if _char_in_class(av, char)]
+        if len(everything) == 1 and members == everything:
+            return everything[0], "lit"  # [e] or [.] is literal text
+        if members == ["."]:
+            return ".", "lit"
+        return (members[0], "wild") if members else None
+    return None
+
+
+def _samples(seq: Sequence[Item], ignore_case: bool, wild: bool = False) -> list[Sample]:
+    """Origins the author meant, as pieces. ``wild`` inside a repetition: a '.' there is a wildcard.
+
+    At most ``_MAX_SAMPLES`` of them, none longer than an origin can be: the cost is linear in the
+    pattern and bounded."""
+    results: list[list[Piece]] = [[]]
+    for item in seq:
+        options = _item_samples(item, ignore_case, wild)
+        if not options:
+            return []
+        if len(options) == 1:
+            for result in results:
+                result.extend(options[0])
+        else:
+            results = [[*result, *option] for result in results for option in options][:_MAX_SAMPLES]
+        results = [result for result in results if len(result) <= MAX_ORIGIN_LENGTH]
+        if not results:
+            return []
+    return [tuple(result) for result in results]
+
+
+def _item_samples(item: Item, ignore_case: bool, wild: bool) -> list[Sample]:
+    op, av = item
+    kind = _name(op)
+    if kind in ("LITERAL", "ANY", "NOT_LITERAL", "IN"):
+        piece = _stand_in(item)
+        if piece is None:
+            return []
+        text, how = piece
+        if ignore_case and how == "lit":
+            text = text.lower()
+        if wild and how == "dot":
+            text, how = "a", "wild"
+        return [((text, how),)]
+    if kind in _REPEATS:
+        low, high, body = av
+        inner = _samples(_items(body), ignore_case, wild or high > 1)
+        if low == 0:
+            return [(), *inner] if high >= 1 else [()]
+        return [sample * low for sample in inner if len(sample) * low <= MAX_ORIGIN_LENGTH]
+    if kind == "SUBPATTERN":
+        case = ignore_case or bool(av[1] & sre_constants.SRE_FLAG_IGNORECASE)
+        return _samples(_items(av[3]), case, wild)
+    if kind == "ATOMIC_GROUP":
+        return _samples(_items(av), ignore_case, wild)
+    if kind in ("BRANCH", "GROUPREF_EXISTS"):
+        branches = [_items(branch) for branch in (av[1] if kind == "BRANCH" else av[1:]) if branch is not None]
+        return [sample for branch in branches for sample in _samples(branch, ignore_case, wild)][:_MAX_SAMPLES]
+    if kind in ("AT", "ASSERT", "ASSERT_NOT"):
+        return [()]  # anchors are implied by the full match; lookarounds are left to the regex
+    return []  # a back-reference: no sample here
+
+
+def _host_span(text: str) -> tuple[int, int] | None:
+    """Where the host sits in a serialized origin."""
+    parts = split_serialized_origin(text)
+    if parts is None:
+        return None
+    start = text.index("://") + 3
+    return start, start + len(parts[1])
+
+
+def _kinds(sample: Sample) -> str:
+    return "".join(how[0] for text, how in sample for _ in text)
+
+
+def _owned(host: str, kinds: str) -> str | None:
+    """The registrable domain of a meant host when its author spelled it out (no wildcard in it)."""
+    domain = registrable_by_anyone(host)
+    if domain is None or "w" in kinds[len(host) - len(domain) :]:
+        return None
+    return domain
+
+
+def _fix_for(code: str, domain: str) -> str:
+    escaped = domain.replace(".", "\\.")
+    return {
+        "regex-unescaped-dot": "Write '\\.' for a literal dot.",
+        "regex-suffix-match": f"Match subdomains only after a dot: '(.*\\.)?{escaped}' or '([a-z0-9-]+\\.)*{escaped}'.",
+        "regex-prefix-match": f"End the host there: '{escaped}(:[0-9]+)?' for an optional port, nothing after it.",
+        "regex-public-suffix": f"Name your own domain: '[a-z0-9-]+\\.yourdomain\\.{escaped}'.",
+        "regex-wildcard-domain": "Spell out the domains you own, and use wildcards only for whole labels before them.",
+    }[code]
+
+
+def _explain(code: str, origin: str, domain: str) -> str:
+    why = {
+        "regex-unescaped-dot": "an unescaped '.' matches any character",
+        "regex-suffix-match": f"letters can come before {domain!r} without a dot",
+        "regex-prefix-match": "the host may go on after the domain you named",
+        "regex-public-suffix": f"a wildcard label sits directly under the public suffix {domain!r}",
+        "regex-wildcard-domain": f"a wildcard reaches into the name people register under {domain!r}",
+    }[code]
+    return f"it fully matches {origin!r}, a site anyone can register: {why}."
+
+
+class _Trial:
+    """The compiled regex, the domains its author owns, and the first hole found for each code."""
+
+    def __init__(self, compiled: re.Pattern[str], owned: set[str]) -> None:
+        self.compiled = compiled
+        self.owned = owned
+        self.found: dict[str, tuple[str, str]] = {}
+
+    def attack(self, code: str, scheme: str, host: str, port: str, shown: str) -> bool:
+        """Record ``code`` when some spelling of this origin is registrable by a stranger and matches."""
+        if code in self.found or not host or not set(host) <= _NAME_CHARS:
+            return False
+        domain = registrable_by_anyone(host)
+        if domain is None or domain in self.owned:
+            return False
+        web = (scheme,) if scheme in ("https", "http", "wss", "ws") else ()
+        for variant_scheme in dict.fromkeys((*web, *_SCHEMES, scheme)):
+            for variant_port in dict.fromkeys((port, *_EXTRA_PORTS)):
+                origin = f"{variant_scheme}://{host}{variant_port}"
+                if split_serialized_origin(origin) is not None and self.compiled.fullmatch(origin):
+                    self.found[code] = (origin, shown)
+                    return True
+        return False
+
+
+def _public_suffix_of(host: str) -> str | None:
+    domain = registrable_by_anyone(host)
+    if domain is None or domain == host:
+        return None if domain is None else domain.split(".", 1)[1]
+    return domain.split(".", 1)[1]
+
+
+def _escape_bare_dots(pattern: str) -> str:
+    """The pattern with each '.' that stands alone (not in a class, not repeated) written '\\.'."""
+    out: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "." and pattern[index + 1 : index + 2] not in ("*", "+", "?", "{"):
+            char = "\\."
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, parameter: str) -> list[Problem]:
+    """Problems naming origins a stranger can register that the regex lets in."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error:
+        return []
+    meant: list[tuple[str, str, str, str, str]] = []  # scheme, host, port, kinds of the host, full text
+    for sample in dict.fromkeys(_samples(top, ignore_case)):
+        text = "".join(piece for piece, _how in sample)
+        span = _host_span(text)
+        if span is None or compiled.fullmatch(text) is None:
+            continue
+        kinds = _kinds(sample)
+        start, end = span
+        meant.append((text[: start - 3], text[start:end], text[end:], kinds[start:end], text))
+    owned = {domain for _s, host, _p, kinds, _t in meant if (domain := _owned(host, kinds)) is not None}
+    trial = _Trial(compiled, owned)
+    for scheme, host, port, kinds, _text in meant:
+        # Each bare '.' replaced: 'api.example.com' also matches 'apixexample.com'.
+        for index in (i for i, kind in enumerate(kinds) if kind == "d"):
+            for char in "x-":
+                trial.attack("regex-unescaped-dot", scheme, host[:index] + char + host[index + 1 :], port, host)
+        domain = _owned(host, kinds)
+        if domain is not None:
+            # Letters before the domain: 'evilexample.com'.
+            head = host[: len(host) - len(domain)]
+            for prefix in _PREFIXES:
+                for before in dict.fromkeys(("", head)):
+                    trial.attack("regex-suffix-match", scheme, before + prefix + domain, port, domain)
+            # A wildcard reaching a public suffix below the domain: 'evil.s3.amazonaws.com'.
+            below = open_suffix_under(domain)
+            if below is not None and below != domain and "w" in kinds:
+                trial.attack("regex-public-suffix", scheme, "evil." + below, port, below)
+        # The host followed by more: 'example.com.evil.net' (also from the literal part alone).
+        literal_end = next((i for i, kind in enumerate(kinds) if kind == "w"), len(kinds))
+        for stem in dict.fromkeys((host, host[:literal_end])):
+            if not stem or kinds[len(stem) - 1] != "l":  # only after a name the author wrote
+                continue
+            for appended in _APPENDED:
+                trial.attack("regex-prefix-match", scheme, stem + appended, "", stem)
+        # A wildcard label under a public suffix: 'evil.github.io'.
+        suffix = _public_suffix_of(host)
+        if suffix is not None and _owned(host, kinds) is None:
+            trial.attack("regex-public-suffix", scheme, "evil." + suffix, port, suffix)
+    if not trial.found:
+        for scheme, host, port, kinds, _text in meant:
+            if _owned(host, kinds) is not None or "w" not in kinds:
+                continue
+            # A wildcard inside the registered name ('example[0-9].com') or for the top-level label.
+            labels = host.rsplit(".", 1)
+            retopped = [
+                f"{labels[0]}.{tld}" for tld in ("com", "net") if len(labels) == 2 and "w" in kinds[-len(labels[1]) :]
+            ]
+            for candidate in (host, *retopped):
+                trial.attack("regex-wildcard-domain", scheme, candidate, port, _public_suffix_of(candidate) or "")
+    problems = []
+    for code, (origin, shown) in trial.found.items():
+        fix = _fix_for(code, shown)
+        if code == "regex-unescaped-dot":
+            fix = f"Write '\\.' for a literal dot: '{_escape_bare_dots(pattern)}'."
+        message = f"{_explain(code, origin, shown)} {fix}"
+        problems.append(Problem(code, parameter, message))
+    return problems
+
+
 def lint_origin_regex(pattern: str, parameter: str = _PARAMETER) -> list[Problem]:
     """The classic mistakes in an ``allow_origin_regex``; an empty list when none can be decided.
 
@@ -364,7 +459,9 @@ def lint_origin_regex(pattern: str, parameter: str = _PARAMETER) -> list[Problem
             )
         )
     try:
-        _check_sequence(top, True, problems, parameter)
+        _check_sequence(top, problems, parameter)
+        if not problems:  # a backtracking blow-up would make trying origins hang
+            problems.extend(attacker_origin_problems(pattern, top, ignore_case, parameter))
     except RecursionError:  # pragma: no cover - absurdly nested pattern
         return problems
     alternatives = (
