@@ -35,7 +35,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ._public_suffix import open_suffix_under, registrable_by_anyone
+from ._public_suffix import open_suffix_under, registrable_by_anyone, registrable_domain
 from .errors import Problem
 from .origins import MAX_ORIGIN_LENGTH, split_serialized_origin
 
@@ -324,11 +324,14 @@ class _Trial:
         self.owned = owned
         self.found: dict[str, tuple[str, str]] = {}
 
-    def attack(self, code: str, scheme: str, host: str, port: str, shown: str) -> bool:
-        """Record ``code`` when some spelling of this origin is registrable by a stranger and matches."""
+    def attack(self, code: str, scheme: str, host: str, port: str, shown: str, default_rule: bool = False) -> bool:
+        """Record ``code`` when some spelling of this origin is registrable by a stranger and matches.
+
+        ``default_rule``: the host sits under a suffix the author wrote, so a top-level label the list
+        does not know counts as open (as in ``allow_origins`` patterns: it may be delegated tomorrow)."""
         if code in self.found or not host or not set(host) <= _NAME_CHARS:
             return False
-        domain = registrable_by_anyone(host)
+        domain = registrable_domain(host) if default_rule else registrable_by_anyone(host)
         if domain is None or domain in self.owned:
             return False
         web = (scheme,) if scheme in ("https", "http", "wss", "ws") else ()
@@ -398,10 +401,6 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
             for prefix in _PREFIXES:
                 for before in dict.fromkeys(("", head)):
                     trial.attack("regex-suffix-match", scheme, before + prefix + domain, port, domain)
-            # A wildcard reaching a public suffix below the domain: 'evil.s3.amazonaws.com'.
-            below = open_suffix_under(domain)
-            if below is not None and below != domain and "w" in kinds:
-                trial.attack("regex-public-suffix", scheme, "evil." + below, port, below)
         # The host followed by more: 'example.com.evil.net' (also from the literal part alone).
         literal_end = next((i for i, kind in enumerate(kinds) if kind == "w"), len(kinds))
         for stem in dict.fromkeys((host, host[:literal_end])):
@@ -409,10 +408,14 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
                 continue
             for appended in _APPENDED:
                 trial.attack("regex-prefix-match", scheme, stem + appended, "", stem)
-        # A wildcard label under a public suffix: 'evil.github.io'.
-        suffix = _public_suffix_of(host)
-        if suffix is not None and _owned(host, kinds) is None:
-            trial.attack("regex-public-suffix", scheme, "evil." + suffix, port, suffix)
+        # Wildcard labels in front of a public suffix the author wrote: 'evil.github.io', or one
+        # further down, 'evil.s3.amazonaws.com' for '.*\.amazonaws\.com'.
+        last_wild = max((index for index, kind in enumerate(kinds) if kind == "w"), default=-1)
+        tail = host[last_wild + 1 :]
+        public = open_suffix_under(tail[1:]) if last_wild >= 0 and tail.startswith(".") else None
+        if public is not None:
+            for candidate in (f"evil.{public}", f"evil.x.{public}"):
+                trial.attack("regex-public-suffix", scheme, candidate, port, public, default_rule=True)
     if not trial.found:
         for scheme, host, port, kinds, _text in meant:
             if _owned(host, kinds) is not None or "w" not in kinds:
