@@ -1,22 +1,29 @@
 """Checking a user's ``allow_origin_regex`` for the classic mistakes, at construction.
 
-Each check looks at the parsed regular expression (not its text) and reports a problem only where the
-mistake can be decided without knowing the user's intent: a construct that lets a host *anyone can
-register* through, or that can never match what a browser sends, or that backtracks exponentially.
-Sloppy-but-harmless patterns pass; in particular Starlette's own examples ``https://.*`` and
-``https://.*\\.example.org`` (whose unescaped dot sits before the top-level domain, where nobody can
-register a look-alike) are accepted.
+Holes are judged by meaning, not by shape. The regex is read for the origins its author meant, which
+name the registrable domains spelled out in it; from those, the look-alikes a stranger could register
+are derived (letters before the domain, the domain followed by another label, each unescaped dot
+replaced, a label under a public suffix, with either scheme and with or without a port) and the
+compiled regex is asked to fully match each. A problem is reported only when one really gets through,
+and its message names that origin and the fix. What a regex lets in beyond look-alikes of its own
+names is a choice, not a mistake: Starlette's ``https://.*`` and ``https://.*\\.example.org`` (whose
+unescaped dot sits before the top-level domain, where nobody can register ``examplexorg``) pass.
+
+Registrability comes from the Public Suffix List (see ``corskit._public_suffix``); names under the
+reserved suffixes (``.test``, ``.localhost``, ...) are nobody's to register, exactly as for patterns.
 
 Codes (all for ``allow_origin_regex``):
 
-- ``regex-unescaped-dot``: ``.`` between two host labels that are followed by at least one more label
-  (``api.example\\.com`` matches ``https://apixexample.com``).
-- ``regex-suffix-match``: a wildcard run glued to the registrable domain without a dot
+- ``regex-unescaped-dot``: a bare ``.`` lets another character in (``https://api.example.com``
+  matches ``https://apixexample.com``).
+- ``regex-suffix-match``: letters can come before the domain without a dot
   (``https://.*example\\.com`` matches ``https://evilexample.com``).
-- ``regex-prefix-match``: a wildcard run after the host (``https://example\\.com.*`` matches
+- ``regex-prefix-match``: the host can go on after the domain (``https://example\\.com.*`` matches
   ``https://example.com.evil.net``).
-- ``regex-public-suffix``: a wildcard label directly in front of a public suffix
-  (``https://.*\\.com``, ``https://[a-z]+\\.github\\.io``).
+- ``regex-public-suffix``: a wildcard label in front of a public suffix (``https://.*\\.com``,
+  ``https://[a-z]+\\.github\\.io``, ``https://.*\\.amazonaws\\.com`` for ``evil.s3.amazonaws.com``).
+- ``regex-wildcard-domain``: a wildcard inside the registered name itself (``https://example[0-9]\\.com``,
+  ``https://example\\.[a-z]+``).
 - ``regex-glob-wildcard``: ``://*`` - glob syntax; in a regex it repeats the ``/``.
 - ``regex-nested-quantifier``: a repeated group whose body is itself just a repetition
   (``([a-z]+)+``): exponential backtracking on a near-miss origin.
@@ -106,26 +113,26 @@ def _check_sequence(seq: Sequence[Item], problems: list[Problem], parameter: str
                     "exponentially on an origin that almost matches. Repeat once: '[a-z]+'.",
                 )
             )
-        for child, _child_top in _children(item, False):
+        for child in _children(item):
             _check_sequence(child, problems, parameter)
 
 
-def _children(item: Item, last: bool) -> list[tuple[list[Item], bool]]:
-    """Sub-sequences of an item; ``top`` is kept for the branches of a group that ends the pattern."""
+def _children(item: Item) -> list[list[Item]]:
+    """The sub-sequences of an item."""
     op, av = item
     kind = _name(op)
     if kind == "SUBPATTERN":
-        return [(_items(av[3]), last)]
+        return [_items(av[3])]
     if kind == "BRANCH":
-        return [(_items(branch), last) for branch in av[1]]
+        return [_items(branch) for branch in av[1]]
     if kind in _REPEATS:
-        return [(_items(av[2]), False)]
+        return [_items(av[2])]
     if kind == "ATOMIC_GROUP":
-        return [(_items(av), last)]
+        return [_items(av)]
     if kind in ("ASSERT", "ASSERT_NOT"):
-        return [(_items(av[1]), False)]
+        return [_items(av[1])]
     if kind == "GROUPREF_EXISTS":
-        return [(_items(branch), False) for branch in av[1:] if branch is not None]
+        return [_items(branch) for branch in av[1:] if branch is not None]
     return []
 
 

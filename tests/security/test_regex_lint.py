@@ -23,6 +23,7 @@ CODES = {
     "regex-glob-wildcard",
     "regex-nested-quantifier",
     "regex-never-matches",
+    "regex-wildcard-domain",
 }
 
 # (regex, expected code, an origin the author did not mean to allow but the regex accepts)
