@@ -36,6 +36,11 @@ def _sent(origin: str, url: str, **fetch_args: object) -> dict[str, str]:
         ("https://a.co.uk", "https://b.co.uk/c/x", "cross-site"),
         ("http://app.localhost:1", "http://api.localhost:1/c/x", "cross-site"),  # as Chromium says
         ("http://localhost:1", "http://localhost:2/c/x", "same-site"),
+        # Sites from the Public Suffix List, private section included.
+        ("https://alice.github.io", "https://bob.github.io/c/x", "cross-site"),
+        ("https://a.example.co.il", "https://b.example.co.il/c/x", "same-site"),
+        ("https://a.co.il", "https://b.co.il/c/x", "cross-site"),
+        ("https://shop.myshopify.com", "https://other.myshopify.com/c/x", "cross-site"),
     ],
 )
 def test_sec_fetch_site(origin: str, url: str, site: str) -> None:
