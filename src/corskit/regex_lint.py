@@ -342,8 +342,9 @@ class _Trial:
         if domain is None or domain in self.owned:
             return False
         web = (scheme,) if scheme in ("https", "http", "wss", "ws") else ()
+        dot = "." if port.startswith(".") else ""
         for variant_scheme in dict.fromkeys((*web, *_SCHEMES, scheme)):
-            for variant_port in dict.fromkeys((port, *_EXTRA_PORTS)):
+            for variant_port in dict.fromkeys((port, *(dot + extra for extra in _EXTRA_PORTS))):
                 origin = f"{variant_scheme}://{host}{variant_port}"
                 if split_serialized_origin(origin) is not None and self.compiled.fullmatch(origin):
                     self.found[code] = (origin, shown)
@@ -393,7 +394,10 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
             continue
         kinds = _kinds(sample)
         start, end = span
-        meant.append((text[: start - 3], text[start:end], text[end:], kinds[start:end], text))
+        # A trailing dot stays with the port: the look-alikes of 'example.com.' are those of 'example.com'.
+        host = text[start:end].removesuffix(".")
+        after = text[start + len(host) :]
+        meant.append((text[: start - 3], host, after, kinds[start : start + len(host)], text))
     owned = {domain for _s, host, _p, kinds, _t in meant if (domain := _owned(host, kinds)) is not None}
     trial = _Trial(compiled, owned)
     for scheme, host, port, kinds, _text in meant:
@@ -414,7 +418,7 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
             if not stem or kinds[len(stem) - 1] != "l":  # only after a name the author wrote
                 continue
             for appended in _APPENDED:
-                trial.attack("regex-prefix-match", scheme, stem + appended, "", stem)
+                trial.attack("regex-prefix-match", scheme, stem + appended, port[:1] if port[:1] == "." else "", stem)
         # Wildcard labels in front of a public suffix the author wrote: 'evil.github.io', or one
         # further down, 'evil.s3.amazonaws.com' for '.*\.amazonaws\.com'.
         last_wild = max((index for index, kind in enumerate(kinds) if kind == "w"), default=-1)

@@ -79,6 +79,8 @@ UNSAFE: list[tuple[str, set[str]]] = [
     (r"https://[a-z]+-example\.com", set()),
     (r"https://example[0-9]\.com", set()),
     (r"https://example\.[a-z]+", set()),
+    (r"https://.*example\.com\.", {"example.com"}),  # a trailing-dot host has the same look-alikes
+    (r"https://api.example.com\.?", {"example.com"}),
 ]
 
 SAFE = [
@@ -122,6 +124,7 @@ SAFE = [
     r"https://([a-z0-9]+-)*app\.example\.com",
     r"https://example\.(com|org)",
     r"https://example\.com\.?",  # the trailing-dot spelling is the same registrable domain
+    r"https://(?:[a-z0-9-]+\.)*example\.com\.",
     r"(?i)https://Example\.com",
     # Reserved names: nobody can register under them (local and test setups).
     r"https://[a-z]+\.localhost",
