@@ -22,7 +22,14 @@ import functools
 
 from publicsuffixlist import PSLFILE, PublicSuffixList
 
-__all__ = ["RESERVED_NAMES", "is_reserved", "open_suffix_under", "registrable_by_anyone", "registrable_domain"]
+__all__ = [
+    "RESERVED_NAMES",
+    "is_reserved",
+    "longer_top_level_label",
+    "open_suffix_under",
+    "registrable_by_anyone",
+    "registrable_domain",
+]
 
 # Special-use and reserved names (RFC 2606, RFC 6761, RFC 6762 for .local, RFC 8375 for home.arpa,
 # ICANN's 2024 resolution for .internal). No registry delegates names under them.
@@ -53,6 +60,20 @@ def _rules_below() -> dict[str, str]:
                 if best is None or _plainness(best) > _plainness(shown):
                     below[parent] = shown
     return below
+
+
+@functools.cache
+def _top_level_labels() -> tuple[str, ...]:
+    """The top-level labels the list names, shortest first."""
+    with open(PSLFILE, encoding="utf-8") as source:
+        labels = {rule for line in source if (rule := line.split(" ")[0].strip().lower()) and rule.isalnum()}
+    return tuple(sorted(labels, key=lambda label: (len(label), label)))
+
+
+def longer_top_level_label(label: str) -> str | None:
+    """A listed top-level label that starts with ``label`` and goes on (``com`` -> ``com`` + ``pany``):
+    a host that may continue with letters after ``example.com`` reaches ``example.company``."""
+    return next((top for top in _top_level_labels() if len(top) > len(label) and top.startswith(label)), None)
 
 
 def _plainness(rule: str) -> tuple[int, bool, int, str]:

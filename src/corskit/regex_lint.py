@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ._public_suffix import open_suffix_under, registrable_by_anyone, registrable_domain
+from ._public_suffix import longer_top_level_label, open_suffix_under, registrable_by_anyone, registrable_domain
 from .errors import Problem
 from .origins import MAX_ORIGIN_LENGTH, split_serialized_origin
 
@@ -197,7 +197,7 @@ Piece = tuple[str, str]
 Sample = tuple[Piece, ...]
 
 _MAX_SAMPLES = 256
-_STAND_INS = "a0-_."
+_STAND_INS = "a1-_."
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_.")
 _SCHEMES = ("https", "http")
 _EXTRA_PORTS = ("", ":8443")
@@ -414,11 +414,17 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
                     trial.attack("regex-suffix-match", scheme, before + prefix + domain, port, domain)
         # The host followed by more: 'example.com.evil.net' (also from the literal part alone).
         literal_end = next((i for i, kind in enumerate(kinds) if kind == "w"), len(kinds))
+        dot = "." if port.startswith(".") else ""
         for stem in dict.fromkeys((host, host[:literal_end])):
             if not stem or kinds[len(stem) - 1] != "l":  # only after a name the author wrote
                 continue
             for appended in _APPENDED:
-                trial.attack("regex-prefix-match", scheme, stem + appended, port[:1] if port[:1] == "." else "", stem)
+                trial.attack("regex-prefix-match", scheme, stem + appended, dot, stem)
+            # Letters going on after the top-level label reach another one: 'example.comsec'.
+            name, _, top = stem.rpartition(".")
+            longer = longer_top_level_label(top) if name else None
+            if longer is not None:
+                trial.attack("regex-prefix-match", scheme, f"{name}.{longer}", dot, stem)
         # Wildcard labels in front of a public suffix the author wrote: 'evil.github.io', or one
         # further down, 'evil.s3.amazonaws.com' for '.*\.amazonaws\.com'.
         last_wild = max((index for index, kind in enumerate(kinds) if kind == "w"), default=-1)

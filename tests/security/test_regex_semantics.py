@@ -81,6 +81,8 @@ UNSAFE: list[tuple[str, set[str]]] = [
     (r"https://example\.[a-z]+", set()),
     (r"https://.*example\.com\.", {"example.com"}),  # a trailing-dot host has the same look-alikes
     (r"https://api.example.com\.?", {"example.com"}),
+    (r"https://example\.com(:\d+)?\w*", {"example.com"}),  # letters after '.com' reach other TLDs
+    (r"https://www\.example\.de[a-z]*", {"example.de"}),
 ]
 
 SAFE = [
@@ -125,6 +127,8 @@ SAFE = [
     r"https://example\.(com|org)",
     r"https://example\.com\.?",  # the trailing-dot spelling is the same registrable domain
     r"https://(?:[a-z0-9-]+\.)*example\.com\.",
+    r"https://example\.com:\d+.*",  # after a port, an origin can only go on with digits
+    r"http://localhost:\d+",
     r"(?i)https://Example\.com",
     # Reserved names: nobody can register under them (local and test setups).
     r"https://[a-z]+\.localhost",
