@@ -421,8 +421,8 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
             for appended in _APPENDED:
                 trial.attack("regex-prefix-match", scheme, stem + appended, dot, stem)
             # Letters going on after the top-level label reach another one: 'example.comsec'.
-            name, _, top = stem.rpartition(".")
-            longer = longer_top_level_label(top) if name else None
+            name, _, last_label = stem.rpartition(".")
+            longer = longer_top_level_label(last_label) if name else None
             if longer is not None:
                 trial.attack("regex-prefix-match", scheme, f"{name}.{longer}", dot, stem)
         # Wildcard labels in front of a public suffix the author wrote: 'evil.github.io', or one
