@@ -29,7 +29,7 @@ def codes(**config: Any) -> list[str]:
     return []
 
 
-# Suffixes from the list's ICANN and private sections that the old hand-written list did not know.
+# Suffixes from the list's ICANN and private sections, many of them rarely thought of.
 REAL_SUFFIXES = [
     "co.il",
     "gov.br",
