@@ -34,6 +34,7 @@ __all__ = [
 # Special-use and reserved names (RFC 2606, RFC 6761, RFC 6762 for .local, RFC 8375 for home.arpa,
 # ICANN's 2024 resolution for .internal). No registry delegates names under them.
 RESERVED_NAMES = frozenset({"test", "example", "invalid", "localhost", "internal", "local", "home.arpa"})
+_DIGITS = frozenset("0123456789")
 
 
 @functools.cache
@@ -43,7 +44,7 @@ def _list() -> PublicSuffixList:
 
 @functools.cache
 def _rules_below() -> dict[str, str]:
-    """For every name with a public-suffix rule strictly below it, the shortest such suffix
+    """For every name with a public-suffix rule strictly below it, the plainest such suffix
     (``amazonaws.com`` -> ``s3.amazonaws.com``): a wildcard under that name reaches hosts that
     strangers register. A ``*`` rule is shown with an ``x`` label in its place."""
     below: dict[str, str] = {}
@@ -71,8 +72,8 @@ def _top_level_labels() -> tuple[str, ...]:
 
 
 def longer_top_level_label(label: str) -> str | None:
-    """A listed top-level label that starts with ``label`` and goes on (``com`` -> ``com`` + ``pany``):
-    a host that may continue with letters after ``example.com`` reaches ``example.company``."""
+    """The shortest listed top-level label that starts with ``label`` and goes on (``com`` -> ``comsec``):
+    a host that may continue with letters after ``example.com`` reaches ``example.comsec``."""
     return next((top for top in _top_level_labels() if len(top) > len(label) and top.startswith(label)), None)
 
 
@@ -124,6 +125,6 @@ def registrable_by_anyone(host: str) -> str | None:
     know (``examplexcom``, ``a.corp``) has nothing anyone can register today.
     """
     bare = host.rstrip(".")
-    if not bare or bare.startswith("[") or is_reserved(bare) or bare.rsplit(".", 1)[-1].isdigit():
+    if not bare or bare.startswith("[") or is_reserved(bare) or set(bare.rsplit(".", 1)[-1]) <= _DIGITS:
         return None
     return _listed_only().privatesuffix(bare)
