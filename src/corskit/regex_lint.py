@@ -324,10 +324,13 @@ def _explain(code: str, origin: str, domain: str) -> str:
 
 
 class _Trial:
-    """The compiled regex, the domains its author owns, and the first hole found for each code."""
+    """The regex, the domains its author owns, and the first hole found for each code.
 
-    def __init__(self, compiled: re.Pattern[str], owned: set[str]) -> None:
-        self.compiled = compiled
+    Matching goes through ``re.fullmatch`` and its cache of compiled patterns, so checking a regex does
+    not compile a second copy of the one the middleware keeps."""
+
+    def __init__(self, pattern: str, owned: set[str]) -> None:
+        self.pattern = pattern
         self.owned = owned
         self.found: dict[str, tuple[str, str]] = {}
 
@@ -346,7 +349,7 @@ class _Trial:
         for variant_scheme in dict.fromkeys((*web, *_SCHEMES, scheme)):
             for variant_port in dict.fromkeys((port, *(dot + extra for extra in _EXTRA_PORTS))):
                 origin = f"{variant_scheme}://{host}{variant_port}"
-                if split_serialized_origin(origin) is not None and self.compiled.fullmatch(origin):
+                if split_serialized_origin(origin) is not None and re.fullmatch(self.pattern, origin):
                     self.found[code] = (origin, shown)
                     return True
         return False
@@ -383,14 +386,14 @@ def _escape_bare_dots(pattern: str) -> str:
 def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, parameter: str) -> list[Problem]:
     """Problems naming origins a stranger can register that the regex lets in."""
     try:
-        compiled = re.compile(pattern)
+        re.fullmatch(pattern, "")
     except re.error:
         return []
     meant: list[tuple[str, str, str, str, str]] = []  # scheme, host, port, kinds of the host, full text
     for sample in dict.fromkeys(_samples(top, ignore_case)):
         text = "".join(piece for piece, _how in sample)
         span = _host_span(text)
-        if span is None or compiled.fullmatch(text) is None:
+        if span is None or re.fullmatch(pattern, text) is None:
             continue
         kinds = _kinds(sample)
         start, end = span
@@ -399,7 +402,7 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
         after = text[start + len(host) :]
         meant.append((text[: start - 3], host, after, kinds[start : start + len(host)], text))
     owned = {domain for _s, host, _p, kinds, _t in meant if (domain := _owned(host, kinds)) is not None}
-    trial = _Trial(compiled, owned)
+    trial = _Trial(pattern, owned)
     for scheme, host, port, kinds, _text in meant:
         # Each bare '.' replaced: 'api.example.com' also matches 'apixexample.com'.
         for index in (i for i, kind in enumerate(kinds) if kind == "d"):
