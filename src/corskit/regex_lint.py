@@ -383,6 +383,17 @@ def _escape_bare_dots(pattern: str) -> str:
     return "".join(out)
 
 
+def _with_scheme(pattern: str, text: str, kinds: str) -> tuple[str, str]:
+    """A sample without a scheme (``.*example\\.com`` read as ``example.com``) is what the regex's
+    leading wildcard lets through after ``https://`` or ``http://``: it is read with that scheme."""
+    if "://" in text:
+        return text, kinds
+    for scheme in ("https://", "http://"):
+        if re.fullmatch(pattern, scheme + text):
+            return scheme + text, "l" * len(scheme) + kinds
+    return text, kinds
+
+
 def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, parameter: str) -> list[Problem]:
     """Problems naming origins a stranger can register that the regex lets in."""
     try:
@@ -391,11 +402,10 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
         return []
     meant: list[tuple[str, str, str, str, str]] = []  # scheme, host, port, kinds of the host, full text
     for sample in dict.fromkeys(_samples(top, ignore_case)):
-        text = "".join(piece for piece, _how in sample)
+        text, kinds = _with_scheme(pattern, "".join(piece for piece, _how in sample), _kinds(sample))
         span = _host_span(text)
         if span is None or re.fullmatch(pattern, text) is None:
             continue
-        kinds = _kinds(sample)
         start, end = span
         # A trailing dot stays with the port: the look-alikes of 'example.com.' are those of 'example.com'.
         host = text[start:end].removesuffix(".")
@@ -417,9 +427,17 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
                     trial.attack("regex-suffix-match", scheme, before + prefix + domain, port, domain)
         # The host followed by more: 'example.com.evil.net' (also from the literal part alone).
         literal_end = next((i for i, kind in enumerate(kinds) if kind == "w"), len(kinds))
+        last_wild = max((index for index, kind in enumerate(kinds) if kind == "w"), default=-1)
+        tail = host[last_wild + 1 :]
         dot = "." if port.startswith(".") else ""
-        for stem in dict.fromkeys((host, host[:literal_end])):
-            if not stem or kinds[len(stem) - 1] != "l":  # only after a name the author wrote
+        # Stems: the literal name after the last wildcard, the whole host, the literal start of the host.
+        stems = {
+            tail.lstrip("."): kinds[-1:],
+            host: kinds[-1:],
+            host[:literal_end]: kinds[literal_end - 1 : literal_end],
+        }
+        for stem, last_kind in stems.items():
+            if not stem or last_kind != "l":  # only after a name the author wrote
                 continue
             for appended in _APPENDED:
                 trial.attack("regex-prefix-match", scheme, stem + appended, dot, stem)
@@ -430,8 +448,6 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
                 trial.attack("regex-prefix-match", scheme, f"{name}.{longer}", dot, stem)
         # Wildcard labels in front of a public suffix the author wrote: 'evil.github.io', or one
         # further down, 'evil.s3.amazonaws.com' for '.*\.amazonaws\.com'.
-        last_wild = max((index for index, kind in enumerate(kinds) if kind == "w"), default=-1)
-        tail = host[last_wild + 1 :]
         public = open_suffix_under(tail[1:]) if last_wild >= 0 and tail.startswith(".") else None
         if public is not None:
             for candidate in (f"evil.{public}", f"evil.x.{public}"):

@@ -83,6 +83,9 @@ UNSAFE: list[tuple[str, set[str]]] = [
     (r"https://api.example.com\.?", {"example.com"}),
     (r"https://example\.com(:\d+)?\w*", {"example.com"}),  # letters after '.com' reach other TLDs
     (r"https://www\.example\.de[a-z]*", {"example.de"}),
+    # Without a scheme (as flask-cors users write them): the leading wildcard takes 'https://'.
+    (r".*example\.com", {"example.com"}),
+    (r".*\.example\.com.*", {"example.com"}),
 ]
 
 SAFE = [
@@ -129,6 +132,8 @@ SAFE = [
     r"https://(?:[a-z0-9-]+\.)*example\.com\.",
     r"https://example\.com:\d+.*",  # after a port, an origin can only go on with digits
     r"http://localhost:\d+",
+    r".*\.example\.com",
+    r"^.*\.example\.com$",
     r"(?i)https://Example\.com",
     # Reserved names: nobody can register under them (local and test setups).
     r"https://[a-z]+\.localhost",
