@@ -68,7 +68,9 @@ def test_the_named_spelling_is_accepted_and_matches(entry: str, sent: str):
     assert allowed(config, origin)
 
 
-@pytest.mark.parametrize("entry", ["http://1.2.3.256", "http://foo.123", "http://1.2.3.4.5", "http://0x1g.1", "http://[::1::2]"])
+@pytest.mark.parametrize(
+    "entry", ["http://1.2.3.256", "http://foo.123", "http://1.2.3.4.5", "http://0x1g.1", "http://[::1::2]"]
+)
 def test_hosts_a_url_parser_rejects_are_refused(entry: str):
     [problem] = refusal(allow_origins=[entry]).problems
     assert problem.code == "origin-malformed"
@@ -101,7 +103,12 @@ def test_non_special_schemes_keep_their_host_as_written():
 
 
 def test_browser_forms_of_ip_addresses_are_accepted_and_match():
-    for origin in ("http://127.0.0.1:8000", "http://[::1]:3000", "http://[2001:db8::1:0:0:1]", "http://[::ffff:7f00:1]"):
+    for origin in (
+        "http://127.0.0.1:8000",
+        "http://[::1]:3000",
+        "http://[2001:db8::1:0:0:1]",
+        "http://[::ffff:7f00:1]",
+    ):
         assert allowed({"allow_origins": [origin]}, origin), origin
 
 

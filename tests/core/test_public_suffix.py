@@ -16,9 +16,9 @@ import pytest
 from core_asgi import PlainApp, call
 
 from corskit import CORSConfigError, CORSMiddleware
-from corskit import _public_suffix as psl
-from corskit.browser.fetch_metadata import site_of
-from corskit.browser.origins import parse_origin as page_origin
+from corskit import _fetch as psl
+from corskit.browser._fetch_metadata import site_of
+from corskit.browser._origins import parse_origin as page_origin
 
 
 def codes(**config: Any) -> list[str]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from publicsuffixlist import PublicSuffixList
 
 from corskit import CORSConfigError, CORSMiddleware
-from corskit.regex_lint import lint_origin_regex
+from corskit._regex_lint import lint_origin_regex
 
 LISTED = PublicSuffixList(accept_unknown=False)
 HOLE_CODES = {

@@ -9,7 +9,7 @@ and its message names that origin and the fix. What a regex lets in beyond look-
 names is a choice, not a mistake: Starlette's ``https://.*`` and ``https://.*\\.example.org`` (whose
 unescaped dot sits before the top-level domain, where nobody can register ``examplexorg``) pass.
 
-Registrability comes from the Public Suffix List (see ``corskit._public_suffix``); names under the
+Registrability comes from the Public Suffix List (see ``corskit._fetch``); names under the
 reserved suffixes (``.test``, ``.localhost``, ...) are nobody's to register, exactly as for patterns.
 
 Codes (all for ``allow_origin_regex``):
@@ -42,9 +42,10 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ._public_suffix import longer_top_level_label, open_suffix_under, registrable_by_anyone, registrable_domain
-from .errors import Problem
-from .origins import MAX_ORIGIN_LENGTH, split_serialized_origin
+from ._errors import Problem
+from ._fetch import longer_top_level_label, open_suffix_under, registrable_by_anyone, registrable_domain
+from ._limits import MAX_ORIGIN_LENGTH
+from ._origins import split_serialized_origin
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants

@@ -11,14 +11,9 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from ._public_suffix import open_suffix_under
-from .errors import Problem
-
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-# The longest origin worth looking at: a 253-character DNS name, a short scheme and a port. Anything
-# longer cannot be a browser's Origin, so it is never given to a user's regex or function.
-MAX_ORIGIN_LENGTH = 300
+from ._errors import Problem
+from ._fetch import DEFAULT_PORTS, open_suffix_under
+from ._limits import MAX_ORIGIN_LENGTH
 
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Host labels as browsers accept them (underscores included: "my_app.example.com" is a real origin).
@@ -365,25 +360,3 @@ def split_serialized_origin(origin: str) -> tuple[str, str, int | None] | None:
     if port == 0 or port > 65535 or port_text != str(port) or DEFAULT_PORTS.get(scheme) == port:
         return None
     return scheme, host, port
-
-
-def same_origin_as_host(origin: str, host: bytes | None) -> bool:
-    """Whether a WebSocket handshake's Origin names the server it was sent to (its Host header).
-
-    The scheme is not compared: Host does not carry it, and a page on http(s)://h talks to ws(s)://h.
-    """
-    parts = split_serialized_origin(origin)
-    if parts is None or not host:
-        return False
-    scheme, origin_host, origin_port = parts
-    host_text = host.decode("latin-1").lower()
-    name, port = host_text, None
-    colon = host_text.rfind(":")
-    if colon != -1 and host_text.find("]") < colon:  # a port follows; IPv6 colons sit inside brackets
-        port_text = host_text[colon + 1 :]
-        if not port_text.isdigit() or len(port_text) > 5:
-            return False
-        name, port = host_text[:colon], int(port_text)
-    if port == DEFAULT_PORTS.get(scheme):
-        port = None
-    return name == origin_host and port == origin_port

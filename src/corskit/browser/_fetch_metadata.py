@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from .._public_suffix import registrable_domain
-from .origins import Origin
+from .._fetch import registrable_domain
+from ._origins import Origin
 
 __all__ = ["ACCEPT_LANGUAGE", "is_potentially_trustworthy", "referrer_for", "sec_fetch_site", "site_of"]
 
