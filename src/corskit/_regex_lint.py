@@ -205,6 +205,8 @@ _EXTRA_PORTS = ("", ":8443")
 # Letters an attacker puts before a domain, and hosts an attacker appends after one.
 _PREFIXES = ("evil", "0", "evil-")
 _APPENDED = (".evil.net", "-evil.net", "evil.net")
+# Top-level labels of several lengths, tried where the regex leaves the top-level label to a wildcard.
+_SOME_TOP_LABELS = ("com", "net", "br", "uk", "io", "info")
 
 
 def _stand_in(item: Item) -> Piece | None:
@@ -459,9 +461,8 @@ def attacker_origin_problems(pattern: str, top: list[Item], ignore_case: bool, p
                 continue
             # A wildcard inside the registered name ('example[0-9].com') or for the top-level label.
             labels = host.rsplit(".", 1)
-            retopped = [
-                f"{labels[0]}.{tld}" for tld in ("com", "net") if len(labels) == 2 and "w" in kinds[-len(labels[1]) :]
-            ]
+            wild_top = len(labels) == 2 and "w" in kinds[-len(labels[1]) :]
+            retopped = [f"{labels[0]}.{top_label}" for top_label in _SOME_TOP_LABELS] if wild_top else []
             for candidate in (host, *retopped):
                 trial.attack("regex-wildcard-domain", scheme, candidate, port, _public_suffix_of(candidate) or "")
     problems = []

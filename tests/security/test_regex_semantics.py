@@ -79,6 +79,8 @@ UNSAFE: list[tuple[str, set[str]]] = [
     (r"https://[a-z]+-example\.com", set()),
     (r"https://example[0-9]\.com", set()),
     (r"https://example\.[a-z]+", set()),
+    (r"https://example\.[a-z]{4}", set()),
+    (r"https://example\.com\.[a-z]{2}", {"example.com"}),
     (r"https://.*example\.com\.", {"example.com"}),  # a trailing-dot host has the same look-alikes
     (r"https://api.example.com\.?", {"example.com"}),
     (r"https://example\.com(:\d+)?\w*", {"example.com"}),  # letters after '.com' reach other TLDs
