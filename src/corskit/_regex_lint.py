@@ -501,8 +501,11 @@ def lint_origin_regex(pattern: str, parameter: str = _PARAMETER) -> list[Problem
         )
     try:
         _check_sequence(top, problems, parameter)
-        if not problems:  # a backtracking blow-up would make trying origins hang
-            problems.extend(attacker_origin_problems(pattern, top, ignore_case, parameter))
+        # A backtracking blow-up would make trying origins hang.
+        if not any(problem.code == "regex-nested-quantifier" for problem in problems):
+            with warnings.catch_warnings():  # re already warned about e.g. '[[' when compiling it
+                warnings.simplefilter("ignore")
+                problems.extend(attacker_origin_problems(pattern, top, ignore_case, parameter))
     except RecursionError:  # pragma: no cover - absurdly nested pattern
         return problems
     alternatives = (
