@@ -190,3 +190,39 @@ def test_requested_headers_that_are_not_a_token_list_are_refused_even_with_wildc
     answer = preflight(app, ORIGIN, "GET", request_headers=requested)
     assert answer.status == 400
     assert not answer.has("access-control-allow-headers")
+
+
+# -- Access-Control-Request-Headers split over several field lines (RFC 9110, section 5.3) ---------------
+
+SPLIT = [
+    ("Origin", ORIGIN),
+    ("Access-Control-Request-Method", "PUT"),
+    ("Access-Control-Request-Headers", "authorization"),
+    ("Access-Control-Request-Headers", "x-custom"),
+]
+
+
+def test_every_line_of_a_split_header_list_is_mirrored_with_a_wildcard() -> None:
+    # A proxy may split the list; the browser checks every name it asked for against the answer.
+    app, _ = make(allow_methods=["PUT"], allow_headers=["*"], allow_credentials=True)
+    answer = request(app, "OPTIONS", "/", SPLIT)
+    assert answer.status == 200
+    assert answer.get("access-control-allow-headers") == "authorization, x-custom"
+
+
+def test_every_line_of_a_split_header_list_is_checked() -> None:
+    app, _ = make(allow_methods=["PUT"], allow_headers=["Authorization"])
+    answer = request(app, "OPTIONS", "/", SPLIT)
+    assert (answer.status, answer.text) == (400, "Disallowed CORS headers")
+    assert [f.code for f in app.explain("OPTIONS", "/", SPLIT).failures] == ["headers-not-allowed"]
+    app, _ = make(allow_methods=["PUT"], allow_headers=["Authorization", "X-Custom"])
+    assert request(app, "OPTIONS", "/", SPLIT).status == 200
+
+
+def test_the_size_cap_applies_to_the_lines_together() -> None:
+    app, _ = make(allow_methods=["PUT"], allow_headers=["*"])
+    lines = [("Origin", ORIGIN), ("Access-Control-Request-Method", "PUT")]
+    lines += [("Access-Control-Request-Headers", "x" * 3000)] * 3  # each under 8 KiB, together over it
+    answer = request(app, "OPTIONS", "/", lines)
+    assert (answer.status, answer.text) == (400, "Disallowed CORS headers")
+    assert [f.code for f in app.explain("OPTIONS", "/", lines).failures] == ["headers-too-long"]
