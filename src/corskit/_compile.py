@@ -394,10 +394,13 @@ def _prefix_problem(prefix: object) -> str | None:
         return f"{prefix!r} must start with '/', e.g. '/{prefix}'."
     if len(prefix) > 1 and prefix.endswith("/"):
         return f"{prefix!r}: drop the trailing slash; {prefix.rstrip('/')!r} already covers everything below it."
-    if any(c in prefix for c in "?#*") or "//" in prefix:
-        return f"{prefix!r} must be a plain path prefix (no '?', '#', '*' or '//')."
-    if not prefix.isprintable() or " " in prefix:
-        return f"{prefix!r} contains spaces or control characters."
+    # Any other text can be an ASGI path, which servers percent-decode ('/my files' is the path of
+    # '/my%20files'; '?', '#', '*', '//' and control characters can all arrive that way). Only text that
+    # no UTF-8 decoding produces (a lone surrogate) can never match.
+    try:
+        prefix.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{prefix!r} holds a lone surrogate, which no request path can contain."
     return None
 
 
