@@ -11,19 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_asgi import PlainApp, call
+from support.asgi import Endpoint, request
 
 from corskit import CORSConfigError, CORSMiddleware
 
 
 def refusal(**config: Any) -> CORSConfigError:
     with pytest.raises(CORSConfigError) as raised:
-        CORSMiddleware(PlainApp(), **config)
+        CORSMiddleware(Endpoint(), **config)
     return raised.value
 
 
 def allowed(config: dict[str, Any], origin: str) -> bool:
-    sent = call(CORSMiddleware(PlainApp(), **config), "GET", [("Origin", origin)])
+    sent = request(CORSMiddleware(Endpoint(), **config), "GET", "/", [("Origin", origin)])
     return sent.get("access-control-allow-origin") == origin
 
 
@@ -97,7 +97,7 @@ def test_every_respelled_entry_is_reported_at_once():
 
 def test_non_special_schemes_keep_their_host_as_written():
     # The URL standard parses IPv4 forms only for special schemes; others keep an opaque host.
-    CORSMiddleware(PlainApp(), allow_origins=["chrome-extension://abcdefghijklmnopabcdefghijklmnop"])
+    CORSMiddleware(Endpoint(), allow_origins=["chrome-extension://abcdefghijklmnopabcdefghijklmnop"])
     assert allowed({"allow_origins": ["capacitor://localhost"]}, "capacitor://localhost")
 
 

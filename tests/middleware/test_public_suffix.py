@@ -13,7 +13,7 @@ from typing import Any
 
 import publicsuffixlist
 import pytest
-from core_asgi import PlainApp, call
+from support.asgi import Endpoint, request
 
 from corskit import CORSConfigError, CORSMiddleware
 from corskit import _fetch as psl
@@ -23,7 +23,7 @@ from corskit.browser._origins import parse_origin as page_origin
 
 def codes(**config: Any) -> list[str]:
     try:
-        CORSMiddleware(PlainApp(), **config)
+        CORSMiddleware(Endpoint(), **config)
     except CORSConfigError as error:
         return list(error.codes)
     return []
@@ -64,7 +64,7 @@ def test_a_wildcard_reaching_down_to_a_public_suffix_is_refused():
 
 def _error(**config: Any) -> CORSConfigError:
     with pytest.raises(CORSConfigError) as raised:
-        CORSMiddleware(PlainApp(), **config)
+        CORSMiddleware(Endpoint(), **config)
     return raised.value
 
 
@@ -111,7 +111,7 @@ def test_the_list_is_read_from_the_wheel_without_network(monkeypatch: pytest.Mon
 
 def test_requests_never_consult_the_list(monkeypatch: pytest.MonkeyPatch):
     middleware = CORSMiddleware(
-        PlainApp(), allow_origins=["https://*.example.co.uk"], allow_origin_regex=r"https://.*\.example\.org"
+        Endpoint(), allow_origins=["https://*.example.co.uk"], allow_origin_regex=r"https://.*\.example\.org"
     )
 
     def forbidden(*args: object, **kwargs: object) -> None:
@@ -120,7 +120,7 @@ def test_requests_never_consult_the_list(monkeypatch: pytest.MonkeyPatch):
     for name in ("privatesuffix", "publicsuffix", "is_public", "is_private"):
         monkeypatch.setattr(publicsuffixlist.PublicSuffixList, name, forbidden)
     for origin in ("https://a.example.co.uk", "https://b.example.org", "https://evil.co.uk"):
-        sent = call(middleware, "GET", [("Origin", origin)])
+        sent = request(middleware, "GET", "/", [("Origin", origin)])
         assert (sent.get("access-control-allow-origin") == origin) == (not origin.startswith("https://evil"))
 
 
