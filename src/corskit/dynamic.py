@@ -41,10 +41,13 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 class DynamicOrigins:
     """Asks ``func`` whether an origin is allowed, with a per-origin TTL cache of bounded size."""
 
-    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "size", "ttl")
+    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "from_memory", "size", "ttl")
 
     def __init__(self, func: OriginFunc, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._func = func
+        # A function that answers from an always-current local copy (corskit.stores.RedisOriginStore) is
+        # asked on every request: caching its answers would only hide the changes it already knows about.
+        self.from_memory = getattr(func, "answers_from_memory", False) is True
         self.size = size
         self.ttl = ttl
         self._clock = clock
@@ -57,7 +60,7 @@ class DynamicOrigins:
 
     @property
     def caching(self) -> bool:
-        return self.size > 0 and self.ttl > 0
+        return self.size > 0 and self.ttl > 0 and not self.from_memory
 
     def cached(self, origin: str) -> bool | None:
         """The cached answer for ``origin``, or None when it must be asked."""
@@ -72,6 +75,8 @@ class DynamicOrigins:
         return answer
 
     async def allowed(self, origin: str) -> bool:
+        if self.from_memory:
+            return self.allowed_sync(origin)
         if not self.caching:
             return await self._ask(origin)
         answer = self.cached(origin)
