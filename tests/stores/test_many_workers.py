@@ -1,10 +1,11 @@
-"""Four uvicorn workers sharing one Redis set: changes reach every worker within a second, outages
+"""The README's recipe under uvicorn with four workers sharing one Redis set: changes reach every worker within a second, outages
 keep known origins working, and the workers recover by themselves."""
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import signal
 import subprocess
@@ -23,6 +24,8 @@ WORKERS = 4
 KNOWN = "https://known.example.com"
 TENANT = "https://tenant.example.com"
 UNKNOWN = "https://unknown.example.com"
+# The README's recipe, served as it stands.
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class Workers:
             connection.request("GET", "/", headers={"Origin": origin, "Connection": "close"})
             response = connection.getresponse()
             body = response.read()
-            answer = Answer(int(body), response.status, response.getheader("access-control-allow-origin") == origin)
+            answer = Answer(json.loads(body)["worker"], response.status, response.getheader("access-control-allow-origin") == origin)
         finally:
             connection.close()
         self.pids.add(answer.pid)
@@ -68,9 +71,9 @@ def workers(redis: RedisServer) -> Iterator[Workers]:
     writer.close()
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "worker_app:app", "--workers", str(WORKERS), "--host", "127.0.0.1",
-         "--port", str(port), "--app-dir", str(Path(__file__).parent), "--log-level", "warning"],
-        env={**os.environ, "CORSKIT_TEST_REDIS_URL": redis.url},
+        [sys.executable, "-m", "uvicorn", "shared_origins:app", "--workers", str(WORKERS), "--host", "127.0.0.1",
+         "--port", str(port), "--app-dir", str(EXAMPLES), "--log-level", "warning"],
+        env={**os.environ, "REDIS_URL": redis.url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -142,3 +145,10 @@ def test_changes_outages_and_recovery_across_workers(redis: RedisServer, workers
     assert all(answer.allowed for answers in recovered.values() for answer in answers)
     gone = workers.every_worker(KNOWN)  # the restarted Redis no longer holds it: the copy was replaced
     assert not any(answer.allowed for answers in gone.values() for answer in answers)
+
+
+def test_the_readme_recipe_is_the_example_the_workers_run() -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Shared origins for many workers") :]
+    block = section[section.index("```py\n") + len("```py\n") :]
+    assert block[: block.index("```")] == (EXAMPLES / "shared_origins.py").read_text(encoding="utf-8")

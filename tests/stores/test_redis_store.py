@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import select
 import time
 from collections.abc import Callable, Iterator
 
@@ -198,3 +200,33 @@ async def _eventually(check: Callable[[], object], within: float) -> bool:
             return True
         await anyio.sleep(0.01)
     return False
+
+
+# Forking a process that runs threads is what this test is about (Python 3.12+ warns about it).
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_worker_listens_for_itself(
+    redis: RedisServer, client: redis_py.Redis, make_store: Callable[..., RedisOriginStore]
+) -> None:
+    """A server that imports the app and then forks its workers (gunicorn --preload) keeps them current."""
+    store = make_store(refresh_interval=3600)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: wait for the change, report whether it arrived, and leave at once
+        os.close(read_end)
+        arrived = wait_until(lambda: store("https://forked.example.com"), within=5.0) is not None
+        os.write(write_end, b"1" if arrived else b"0")
+        os._exit(0)
+    os.close(write_end)
+    try:
+        # Announce until the child answers (its own listener may subscribe after the first announcement).
+        client.sadd(KEY, "https://forked.example.com")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            client.publish(f"{KEY}:changed", "add")
+            ready, _, _ = select.select([read_end], [], [], 0.05)
+            if ready:
+                break
+        assert os.read(read_end, 1) == b"1"
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
