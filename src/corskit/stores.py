@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .errors import CORSConfigError
+from ._errors import CORSConfigError
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -42,7 +42,7 @@ def validate_store_entries(entries: Iterable[str]) -> list[str]:
     The store holds specific origins and patterns: ``"*"`` would allow every site, and belongs in the
     configuration (``allow_origins=["*"]``), where corskit can check it against ``allow_credentials``.
     """
-    from .config import compile_policy
+    from ._compile import compile_policy
 
     problems: list[str] = []
     for entry in entries:
@@ -60,20 +60,23 @@ def validate_store_entries(entries: Iterable[str]) -> list[str]:
 class _Snapshot:
     """One immutable view of the set: exact origins in a frozenset, patterns compiled by corskit."""
 
-    __slots__ = ("exact", "matcher", "size")
+    __slots__ = ("exact", "exact_bytes", "matcher", "patterns", "size")
 
     def __init__(self, entries: frozenset[str]) -> None:
-        from .config import compile_policy
+        from ._compile import compile_policy
 
         self.size = len(entries)
-        patterns = [entry for entry in entries if "*" in entry]
-        self.exact = entries.difference(patterns)
-        self.matcher: Callable[[str], bool] | None = None
-        if patterns:
-            self.matcher = compile_policy(allow_origins=patterns).origin_allowed
+        self.patterns = frozenset(entry for entry in entries if "*" in entry)
+        self.exact = entries - self.patterns
+        # Entries are validated origins, hence ASCII: the bytes a browser's Origin header carries.
+        self.exact_bytes = frozenset(entry.encode("ascii") for entry in self.exact)
+        # Patterns are matched by corskit's own compiled matcher (which sees only well-formed origins).
+        self.matcher: Callable[[bytes], bool] | None = None
+        if self.patterns:
+            self.matcher = compile_policy(allow_origins=sorted(self.patterns)).allows_origin
 
-    def allows(self, origin: str) -> bool:
-        if origin in self.exact:
+    def allows(self, origin: bytes) -> bool:
+        if origin in self.exact_bytes:
             return True
         return self.matcher is not None and self.matcher(origin)
 
@@ -142,16 +145,21 @@ class RedisOriginStore:
     # -- what the middleware calls -------------------------------------------------------------------
 
     def __call__(self, origin: str) -> bool:
+        try:
+            raw = origin.encode("latin-1")
+        except UnicodeEncodeError:  # no browser sends it
+            return False
+        return self._snapshot.allows(raw)
+
+    def allows_raw(self, origin: bytes) -> bool:
+        """:meth:`__call__` for the raw Origin header value: what the middleware calls on each request."""
         return self._snapshot.allows(origin)
 
     @property
     def origins(self) -> frozenset[str]:
         """The current local copy of the set (exact origins and patterns)."""
         snapshot = self._snapshot
-        return snapshot.exact | (frozenset() if snapshot.matcher is None else self._patterns())
-
-    def _patterns(self) -> frozenset[str]:
-        return frozenset(member for member, valid in self._valid.items() if valid and "*" in member)
+        return snapshot.exact | snapshot.patterns
 
     @property
     def connected(self) -> bool:

@@ -1,5 +1,5 @@
-"""The README's recipe under uvicorn with four workers sharing one Redis set: changes reach every worker within a second, outages
-keep known origins working, and the workers recover by themselves."""
+"""The README's recipe under uvicorn with four workers sharing one Redis set: changes reach every worker
+within a second, outages keep known origins working, and the workers recover by themselves."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ class Workers:
             connection.request("GET", "/", headers={"Origin": origin, "Connection": "close"})
             response = connection.getresponse()
             body = response.read()
-            answer = Answer(json.loads(body)["worker"], response.status, response.getheader("access-control-allow-origin") == origin)
+            acao = response.getheader("access-control-allow-origin")
+            answer = Answer(json.loads(body)["worker"], response.status, acao == origin)
         finally:
             connection.close()
         self.pids.add(answer.pid)

@@ -8,16 +8,23 @@ the failure is logged once per origin per TTL: the request itself never fails be
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .sanitize import sanitize
+from ._origins import split_serialized_origin
+from ._sanitize import sanitize
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio is imported where it is used, not here: ``import corskit`` (and so the pytest plugin, which
+# loads in every test run of a project that has corskit installed) must not pay for asyncio, ssl and
+# concurrent.futures.
 
 logger = logging.getLogger("corskit")
 
@@ -33,6 +40,8 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 
     @functools.wraps(func)
     async def run(origin: str) -> bool:
+        import asyncio
+
         return await asyncio.get_running_loop().run_in_executor(None, func, origin)
 
     return run
@@ -41,13 +50,17 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 class DynamicOrigins:
     """Asks ``func`` whether an origin is allowed, with a per-origin TTL cache of bounded size."""
 
-    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "from_memory", "size", "ttl")
+    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "memory", "size", "ttl")
 
     def __init__(self, func: OriginFunc, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._func = func
         # A function that answers from an always-current local copy (corskit.stores.RedisOriginStore) is
-        # asked on every request: caching its answers would only hide the changes it already knows about.
-        self.from_memory = getattr(func, "answers_from_memory", False) is True
+        # asked on every request, synchronously, with the raw header value: caching its answers would only
+        # hide the changes it already knows about, and the copy is cheaper to read than the cache.
+        raw = getattr(func, "allows_raw", None)
+        self.memory: Callable[[bytes], bool] | None = (
+            raw if getattr(func, "answers_from_memory", False) is True and callable(raw) else None
+        )
         self.size = size
         self.ttl = ttl
         self._clock = clock
@@ -60,7 +73,7 @@ class DynamicOrigins:
 
     @property
     def caching(self) -> bool:
-        return self.size > 0 and self.ttl > 0 and not self.from_memory
+        return self.size > 0 and self.ttl > 0 and self.memory is None
 
     def cached(self, origin: str) -> bool | None:
         """The cached answer for ``origin``, or None when it must be asked."""
@@ -75,13 +88,18 @@ class DynamicOrigins:
         return answer
 
     async def allowed(self, origin: str) -> bool:
-        if self.from_memory:
-            return self.allowed_sync(origin)
+        """What the function says about ``origin``; it only hears about origins a browser could send."""
+        if split_serialized_origin(origin) is None:
+            return False
+        if self.memory is not None:
+            return self.memory(origin.encode("latin-1"))
         if not self.caching:
             return await self._ask(origin)
         answer = self.cached(origin)
         if answer is not None:
             return answer
+        import asyncio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on asyncio (trio): calls in flight are not shared
@@ -110,7 +128,23 @@ class DynamicOrigins:
         return answer
 
     def allowed_sync(self, origin: str) -> bool:
-        """For explanations outside a server: runs an async function to completion."""
+        """:meth:`allowed` for explanations outside a server, through the same cache (which it fills).
+
+        An async function is run to completion; inside a running event loop that is impossible, and
+        :class:`AsyncInRunningLoop` says to use ``aexplain()``.
+        """
+        if split_serialized_origin(origin) is None:
+            return False
+        if self.memory is not None:
+            return self.memory(origin.encode("latin-1"))
+        if not self.caching:
+            return self._ask_sync(origin)
+        answer = self.cached(origin)
+        if answer is not None:
+            return answer
+        return self._store(origin, self._ask_sync(origin))
+
+    def _ask_sync(self, origin: str) -> bool:
         try:
             result: Any = self._func(origin)
             if inspect.isawaitable(result):
@@ -162,6 +196,8 @@ class AsyncInRunningLoop(RuntimeError):
 
 
 def _run_awaitable(awaitable: Awaitable[T]) -> T:
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:
