@@ -75,11 +75,6 @@ class _Snapshot:
         if self.patterns:
             self.matcher = compile_policy(allow_origins=sorted(self.patterns)).allows_origin
 
-    def allows(self, origin: bytes) -> bool:
-        if origin in self.exact_bytes:
-            return True
-        return self.matcher is not None and self.matcher(origin)
-
 
 _EMPTY = _Snapshot(frozenset())
 
@@ -149,11 +144,14 @@ class RedisOriginStore:
             raw = origin.encode("latin-1")
         except UnicodeEncodeError:  # no browser sends it
             return False
-        return self._snapshot.allows(raw)
+        return self.allows_raw(raw)
 
     def allows_raw(self, origin: bytes) -> bool:
         """:meth:`__call__` for the raw Origin header value: what the middleware calls on each request."""
-        return self._snapshot.allows(origin)
+        snapshot = self._snapshot  # one read: a reload swaps the whole snapshot at once
+        if origin in snapshot.exact_bytes:
+            return True
+        return snapshot.matcher is not None and snapshot.matcher(origin)
 
     @property
     def origins(self) -> frozenset[str]:
