@@ -1,7 +1,7 @@
 /* corskit._speedups: the two steps of the request path that every request pays for, in C.
  *
  * _middleware.py uses these when this module was built, and its own Python versions otherwise; the
- * behaviour is the same (tests/test_speedups.py runs both against each other):
+ * behaviour is the same (tests/middleware/test_speedups.py runs both against each other):
  *
  *   find_origin(headers, duplicate) -> the Origin header's value, None without one, or `duplicate`
  *       when there are several (browsers send exactly one).
@@ -156,7 +156,7 @@ done:
  *
  * Unlike Python's bytes.islower(), which the pure-Python twin uses, a name without any letter (b"123")
  * counts as lower-case here: the Python twin sends such a name down the careful path, this one does not.
- * merge_headers builds the same list for it either way (tests/core/test_speedups.py checks it). */
+ * merge_headers builds the same list for it either way (tests/middleware/test_speedups.py checks it). */
 static int
 is_lower_name(PyObject *name)
 {
