@@ -264,6 +264,7 @@ def test_the_constructor_takes_starlettes_eight_options_in_order_then_corskits_b
         "origin_cache_ttl",
         "check_websocket_origin",
         "path_policies",
+        "debug",
     ]
 
 
