@@ -14,7 +14,7 @@ from ._decide import DUPLICATE_ORIGIN, RequestFacts, actual, decide, preflight, 
 from ._explain import Explanation, describe, explanation
 from ._hot import CORSSend, find_origin, read_headers
 from ._options import FIELDS, OPTION_NAMES, POSITIONAL, Options
-from ._paths import PathPolicies
+from ._paths import PathPolicies, route_path
 from ._policy import Policy
 
 HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
@@ -179,7 +179,7 @@ class CORSMiddleware:
         _, policy, paths = compiled
         if paths is None:
             return policy
-        return paths.lookup(scope["path"], policy)[1]
+        return paths.lookup(route_path(scope["path"], scope.get("root_path", "")), policy)[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         compiled = self._compiled  # read once: the whole request runs under this configuration

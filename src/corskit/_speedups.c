@@ -60,14 +60,21 @@ name_is(PyObject *name, const char *text, Py_ssize_t size)
 
 #define NAME_IS(name, literal) name_is(name, literal, (Py_ssize_t)(sizeof(literal) - 1))
 
+/* The headers argument of f(headers, duplicate) as a fast sequence (a new reference), or NULL. */
+static PyObject *
+header_sequence(PyObject *const *args, Py_ssize_t nargs, const char *usage)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    return PySequence_Fast(args[0], "ASGI headers must be iterable");
+}
+
 static PyObject *
 find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "find_origin(headers, duplicate)");
-        return NULL;
-    }
-    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    PyObject *seq = header_sequence(args, nargs, "find_origin(headers, duplicate)");
     if (seq == NULL)
         return NULL;
     PyObject *found = NULL;
@@ -92,11 +99,7 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "read_headers(headers, duplicate)");
-        return NULL;
-    }
-    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    PyObject *seq = header_sequence(args, nargs, "read_headers(headers, duplicate)");
     if (seq == NULL)
         return NULL;
     PyObject *origin = NULL, *method = NULL, *requested = NULL, *host = NULL, *lines = NULL, *result = NULL;

@@ -173,6 +173,32 @@ def test_path_policies_apply_to_websockets() -> None:
 # -- driving the ASGI app by hand ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "port", [b"\xb2", b"8\xb3", b"\xb9\xb2\xb3", b"\xef\xbc\x98"], ids=["sup2", "8-sup3", "sup123", "fullwidth-8"]
+)
+def test_a_host_port_of_non_ascii_digits_is_refused_not_raised(port: bytes) -> None:
+    # str.isdigit() accepts superscript digits, which int() refuses: a port is ASCII digits only.
+    inner = RawWebSocketApp()
+    app = CORSMiddleware(inner, allow_origins=[ALLOWED])
+    for origin in (b"https://evil.example", b"http://api.example"):
+        scope = websocket_scope([(b"origin", origin), (b"host", b"api.example:" + port)])
+        response = call(app, scope)
+        assert response.status == 403 and inner.called is False
+    explanation = app.explain(
+        "GET",
+        "/ws",
+        [(b"origin", b"http://api.example"), (b"upgrade", b"websocket"), (b"host", b"api.example:" + port)],
+    )
+    assert [f.code for f in explanation.failures] == ["websocket-origin-refused"]
+
+
+def test_the_host_name_compares_ascii_case_insensitively() -> None:
+    inner = RawWebSocketApp()
+    app = CORSMiddleware(inner, allow_origins=[])
+    assert call(app, websocket_scope([(b"origin", b"http://api.example"), (b"host", b"API.Example")])).status is None
+    assert inner.called is True
+
+
 class RawWebSocketApp:
     def __init__(self) -> None:
         self.called = False

@@ -239,3 +239,17 @@ def test_origin_func_decisions_match_reference(origin: bytes, allowed_hosts: set
     assert_wellformed(response)
     expected = ref.origin_allowed(config, origin)
     assert response.one(ACAO) == (origin if expected else None)
+
+
+def test_a_lock_down_applies_under_a_mount_point():
+    # Mounted at /v1 (Starlette's Mount, or a server's root path), /v1/admin is the app's /admin.
+    config = {"allow_origins": ["https://app.test"], "allow_credentials": True, "path_policies": {"/admin": None}}
+    for root_path, path in (("/v1", "/v1/admin/users"), ("/v1", "/v1/admin"), ("", "/admin/users")):
+        scope = http_scope("GET", path, [(b"origin", b"https://app.test")])
+        scope["root_path"] = root_path
+        response = through(CORSMiddleware, config, scope)
+        assert response.app_called and response.one(b"access-control-allow-origin") is None, path
+        assert response.one(b"access-control-allow-credentials") is None
+    scope = http_scope("GET", "/v1/items", [(b"origin", b"https://app.test")])
+    scope["root_path"] = "/v1"
+    assert through(CORSMiddleware, config, scope).one(b"access-control-allow-origin") == b"https://app.test"
