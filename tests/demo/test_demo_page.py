@@ -163,6 +163,64 @@ def test_from_a_refused_origin(playground: Playground, demo: DemoProcess) -> Non
     assert "the server did receive and run this request" in shown["why"]
 
 
+def test_form_by_keyboard_websocket_from_the_refused_origin(playground: Playground, demo: DemoProcess) -> None:
+    """Fill the form with the keyboard only, send with Enter: a WebSocket from the refused origin."""
+
+    def fill(page: Any) -> None:
+        self_console = playground.console
+        self_console.clear()
+        page.focus("#method")
+        page.select_option("#method", "WEBSOCKET")  # a select takes its choice from the keyboard too
+        page.keyboard.press("Tab")  # to the path
+        page.keyboard.press("Control+A")
+        page.keyboard.type("/ws")
+        page.select_option("#sender", "refused")
+        before = page.evaluate("document.body.dataset.lastRun || ''")
+        page.focus("#send")
+        page.keyboard.press("Enter")
+        page.wait_for_function("(b) => (document.body.dataset.lastRun || '') !== b", arg=before, timeout=15000)
+
+    playground.run(fill)
+    shown = playground.run(
+        lambda page: page.evaluate(
+            """() => ({verdict: document.getElementById('browser-verdict').dataset.verdict,
+                      console: document.getElementById('console-message')?.textContent ?? null,
+                      server: document.getElementById('server-details').innerText})"""
+        )
+    )
+    assert shown["verdict"] == "blocked"
+    assert "WEBSOCKET /ws → 403" in shown["server"] and "websocket-origin-refused" in shown["server"]
+    logged = [line for line in playground.console if line.startswith("WebSocket connection to")]
+    assert logged == [shown["console"]], playground.console
+
+
+def test_form_delete_from_the_refused_origin_stops_at_the_preflight(playground: Playground) -> None:
+    def fill(page: Any) -> None:
+        playground.console.clear()
+        page.select_option("#method", "DELETE")
+        page.fill("#path", "/items/7")
+        page.fill("#headers", "")
+        page.select_option("#credentials", "include")
+        page.select_option("#sender", "refused")
+        before = page.evaluate("document.body.dataset.lastRun || ''")
+        page.click("#send")
+        page.wait_for_function("(b) => (document.body.dataset.lastRun || '') !== b", arg=before, timeout=15000)
+
+    playground.run(fill)
+    shown = playground.run(
+        lambda page: page.evaluate(
+            """() => ({verdict: document.getElementById('browser-verdict').dataset.verdict,
+                      console: document.getElementById('console-message')?.textContent ?? null,
+                      server: document.getElementById('server-details').innerText})"""
+        )
+    )
+    assert shown["verdict"] == "blocked"
+    assert "OPTIONS /items/7" in shown["server"] and "DELETE /items/7" not in shown["server"]
+    assert "The DELETE itself was never sent" in shown["server"]
+    assert cors_errors(playground.console) == [shown["console"]]
+    assert "Response to preflight request doesn't pass access control check" in shown["console"]
+
+
 def test_screenshots_light_and_dark(
     chromium: ChromiumHandle, playground: Playground, demo: DemoProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

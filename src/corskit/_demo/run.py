@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import signal
 import socket
 import sys
@@ -42,6 +43,18 @@ class _Server(uvicorn.Server):
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+class _RefusedHandshakeFilter(logging.Filter):
+    """Drops uvicorn's false alarm after corskit refuses a WebSocket handshake with a 403.
+
+    corskit answers with the ASGI denial response (``websocket.http.response.*``); uvicorn's websockets
+    sans-I/O protocol sends that 403 but still logs "returned without completing handshake". The journal
+    already prints the refusal as one line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "ASGI callable returned without completing handshake."
 
 
 def bind(host: str, port: int, option: str) -> socket.socket:
@@ -111,6 +124,7 @@ def serve_demo(ports: Ports, out: TextIO | None = None, colour: bool = False) ->
         _Server(_config(PageServer(role="allowed", **pages))),
         _Server(_config(PageServer(role="refused", **pages))),
     ]
+    logging.getLogger("uvicorn.error").addFilter(_RefusedHandshakeFilter())
     out.write(banner(ports, api_origin, allowed, refused, colour) + "\n")
     out.flush()
 
