@@ -7,12 +7,16 @@ lists) and a refused one (the next port: a different port is a different origin,
 from __future__ import annotations
 
 import html
+import json
 import mimetypes
 from importlib import resources
+from typing import Any
 
 from .journal import Receive, Scope, Send
 
 STATIC_FILES = ("index.html", "demo.css", "demo.js")
+MAX_REPORT = 256 * 1024
+KEPT_REPORTS = 20
 
 
 def _load(name: str) -> bytes:
@@ -32,6 +36,7 @@ class PageServer:
         page = _load("index.html").decode("utf-8")
         for name, value in values.items():
             page = page.replace("{{" + name + "}}", html.escape(value))
+        self.reports: list[Any] = []
         self.files: dict[str, tuple[bytes, str]] = {"/": (page.encode("utf-8"), "text/html; charset=utf-8")}
         for name in STATIC_FILES[1:]:
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
@@ -39,6 +44,9 @@ class PageServer:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            return
+        if scope["path"] == "/report":
+            await self._report(scope, receive, send)
             return
         found = self.files.get(scope["path"])
         status, (body, kind) = (200, found) if found else (404, (b"not found\n", "text/plain; charset=utf-8"))
@@ -49,6 +57,26 @@ class PageServer:
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+    async def _report(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """POST: a page opened with ``?run=...&report=1`` hands in what it showed. GET: the reports so far."""
+        if scope["method"] == "POST":
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if len(body) > MAX_REPORT or not message.get("more_body"):
+                    break
+            try:
+                report = json.loads(body) if len(body) <= MAX_REPORT else None
+            except ValueError:
+                report = None
+            if report is not None:
+                self.reports = [*self.reports[-(KEPT_REPORTS - 1) :], report]
+        answer = json.dumps(self.reports).encode()
+        headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
 
 
 def page_origin(host: str, port: int) -> str:

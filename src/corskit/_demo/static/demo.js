@@ -373,6 +373,42 @@ function render(outcome) {
   renderServer(outcome);
   renderWhy(outcome);
   document.body.dataset.lastRun = String(Date.now());
+  lastOutcome = outcome;
+}
+
+let lastOutcome = null;
+
+// What a run showed, in a few fields (for ?report=1).
+function summary(name) {
+  const o = lastOutcome;
+  return {
+    preset: name,
+    browser: $("browser-verdict").dataset.verdict,
+    server: $("server-verdict").dataset.verdict,
+    status: o.browser.status ?? null,
+    body: o.browser.body ?? (o.browser.messages || []).join(" | "),
+    readable_headers: (o.browser.headers || []).map(([name]) => name),
+    console: document.getElementById("console-message")?.textContent ?? null,
+    exchanges: (o.server.records || []).map((r) => `${r.method} ${r.status} ${r.kind} ${r.allowed ? "allowed" : "refused"}`),
+    engine: o.engine,
+  };
+}
+
+// ?run=simple-get,refused runs those presets in order when the page opens (a link can share a preset);
+// with &report=1 the page then POSTs what it showed to /report on its own origin, for automated runs.
+async function autorun(names, report) {
+  const results = [];
+  for (const name of names) {
+    if (!PRESETS[name]) continue;
+    const preset = {...PRESETS[name]};
+    if (ROLE !== "allowed") preset.sender = "here";
+    fillForm(preset);
+    await send();
+    results.push(summary(name));
+  }
+  if (report) {
+    await fetch("/report", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(results)});
+  }
 }
 
 // ---- the form ----------------------------------------------------------------------------------
@@ -437,6 +473,8 @@ function setUp() {
     });
   }
   document.body.dataset.ready = "1";
+  const query = new URLSearchParams(window.location.search);
+  if (query.get("run")) autorun(query.get("run").split(","), query.has("report"));
 }
 
 if (new URLSearchParams(window.location.search).has("runner")) {
