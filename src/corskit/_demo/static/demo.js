@@ -326,7 +326,7 @@ function renderWhy(outcome) {
   const differs = page.port !== api.port ? "port" : page.hostname !== api.hostname ? "host" : "scheme";
   items.push([`Origin. `, `The page's origin is ${outcome.origin} and the API's is ${API}: the ${differs} differs, so they are different origins and the browser applies CORS. `,
     refusedOrigin
-      ? `${outcome.origin} is not in the API's allowed origins (only ${ALLOWED_PAGE} with that host is): a different port is a different origin.`
+      ? `${outcome.origin} is not in the API's allowed origins. The API allows ${ALLOWED_PAGE}, the same host on another port, but a different port is a different origin.`
       : `${outcome.origin} is in the API's list of allowed origins.`]);
   if (spec.method === "WEBSOCKET") {
     items.push(["No preflight. ", "Browsers never preflight a WebSocket and let any page open one: the handshake carries an Origin header and the server must check it. corskit checks it against the same allowed origins and refuses others with 403 (cross-site WebSocket hijacking)."]);
@@ -342,7 +342,10 @@ function renderWhy(outcome) {
     }
   }
   if (!refusedOrigin && !spec.path.startsWith("/explain")) {
-    items.push(["Wildcards. ", `The API allows methods ["*"] and headers ["*"] with credentials. A literal "*" in a response is ignored by browsers on credentialed requests, so corskit never answers "*" here: Access-Control-Allow-Origin names the exact origin, Access-Control-Allow-Methods lists the methods by name and Access-Control-Allow-Headers repeats the requested headers, as the response headers show.`]);
+    const preflighted = records.some((r) => r.method === "OPTIONS");
+    items.push(["Wildcards. ", `The API allows methods ["*"] and headers ["*"] with credentials. A literal "*" in a response is ignored by browsers on credentialed requests, so corskit never answers "*" here: Access-Control-Allow-Origin names the exact origin`,
+      preflighted ? ", the preflight's Access-Control-Allow-Methods lists the methods by name and Access-Control-Allow-Headers repeats the requested headers, as the response headers show."
+        : " (a preflight would also get the methods listed by name and the requested headers repeated)."]);
   }
   if (spec.credentials === "include") {
     const actual = actualRecord(records);
@@ -356,7 +359,7 @@ function renderWhy(outcome) {
     items.push(["Exposed headers. ", "Without Access-Control-Expose-Headers, JavaScript reads only the safelisted response headers (Content-Type and a few others). The API exposes X-Total-Count, so the page can read it; X-Internal-Trace was sent too but stays hidden."]);
   }
   if (spec.path.startsWith("/boom")) {
-    items.push(["Errors. ", "The endpoint raised. corskit still put the CORS headers on the 500, so the page sees the real server error instead of a misleading CORS failure."]);
+    items.push(["Errors. ", "The endpoint raised, and corskit still put the CORS headers on the 500, so the page sees the real server error instead of a misleading CORS failure."]);
   }
   $("why-list").replaceChildren(...items.map(([term, ...text]) => el("li", {}, el("strong", {}, term), ...text)));
 }
@@ -462,7 +465,7 @@ function setUp() {
   const other = $("other-page");
   other.href = allowed ? REFUSED_PAGE + "/" : ALLOWED_PAGE + "/";
   other.textContent = allowed ? `Open the same page on a refused origin (${REFUSED_PAGE})` : `Back to the allowed page (${ALLOWED_PAGE})`;
-  if (!allowed) $("sender").querySelector('option[value="refused"]').remove();
+  if (!allowed) $("sender-field").hidden = true;  // this page is the refused origin already
   $("request-form").addEventListener("submit", (event) => { event.preventDefault(); send(); });
   for (const button of document.querySelectorAll(".preset")) {
     button.addEventListener("click", () => {
