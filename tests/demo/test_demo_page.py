@@ -40,13 +40,13 @@ class Playground:
     def run(self, func: Any) -> Any:
         return self.chromium.call(lambda _browser: func(self.page))
 
-    def click_preset(self, preset: str) -> dict[str, Any]:
-        """Click a preset like a person would, wait for the result, return what the page shows."""
+    def act(self, action: Any) -> dict[str, Any]:
+        """Run ``action(page)`` (clicks, keys), wait until the page shows a new result, return what it shows."""
 
-        def click(page: Any) -> dict[str, Any]:
+        def run(page: Any) -> dict[str, Any]:
             before = page.evaluate("document.body.dataset.lastRun || ''")
             self.console.clear()
-            page.click(f"button[data-preset='{preset}']")
+            action(page)
             page.wait_for_function(
                 "(before) => (document.body.dataset.lastRun || '') !== before", arg=before, timeout=15000
             )
@@ -62,7 +62,11 @@ class Playground:
                 })"""
             )
 
-        return self.chromium.call(lambda _browser: click(self.page))
+        return self.chromium.call(lambda _browser: run(self.page))
+
+    def click_preset(self, preset: str) -> dict[str, Any]:
+        """Click a preset like a person would; what the page then shows."""
+        return self.act(lambda page: page.click(f"button[data-preset='{preset}']"))
 
     def screenshot(self, path: Path) -> None:
         self.run(lambda page: page.screenshot(path=str(path), full_page=True))
@@ -164,59 +168,39 @@ def test_from_a_refused_origin(playground: Playground, demo: DemoProcess) -> Non
 
 
 def test_form_by_keyboard_websocket_from_the_refused_origin(playground: Playground, demo: DemoProcess) -> None:
-    """Fill the form with the keyboard only, send with Enter: a WebSocket from the refused origin."""
+    """Fill the form with the keyboard only and send it with Enter: a WebSocket from the refused origin."""
 
-    def fill(page: Any) -> None:
-        self_console = playground.console
-        self_console.clear()
+    def type_it(page: Any) -> None:
         page.focus("#method")
-        page.select_option("#method", "WEBSOCKET")  # a select takes its choice from the keyboard too
-        page.keyboard.press("Tab")  # to the path
-        page.keyboard.press("Control+A")
-        page.keyboard.type("/ws")
-        page.select_option("#sender", "refused")
-        before = page.evaluate("document.body.dataset.lastRun || ''")
-        page.focus("#send")
+        page.keyboard.press("W")  # a closed select jumps to the option starting with the typed letter
+        for key in ["Tab", "Control+A", *"/ws", "Tab", "Tab", "Tab", "Tab", "ArrowDown", "Tab"]:
+            page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.id") == "send"
+        assert page.evaluate("[method.value, path.value, sender.value]") == ["WEBSOCKET", "/ws", "refused"]
         page.keyboard.press("Enter")
-        page.wait_for_function("(b) => (document.body.dataset.lastRun || '') !== b", arg=before, timeout=15000)
 
-    playground.run(fill)
-    shown = playground.run(
-        lambda page: page.evaluate(
-            """() => ({verdict: document.getElementById('browser-verdict').dataset.verdict,
-                      console: document.getElementById('console-message')?.textContent ?? null,
-                      server: document.getElementById('server-details').innerText})"""
-        )
-    )
-    assert shown["verdict"] == "blocked"
-    assert "WEBSOCKET /ws → 403" in shown["server"] and "websocket-origin-refused" in shown["server"]
+    shown = playground.act(type_it)
+    assert shown["browser"] == "blocked" and shown["server"] == "blocked"
+    assert "WEBSOCKET /ws → 403" in shown["serverText"] and "websocket-origin-refused" in shown["serverText"]
+    # The console line the page shows is the one Chromium logged.
     logged = [line for line in playground.console if line.startswith("WebSocket connection to")]
     assert logged == [shown["console"]], playground.console
+    assert f"origin '{demo.refused_page}' refused" in shown["serverText"]
 
 
 def test_form_delete_from_the_refused_origin_stops_at_the_preflight(playground: Playground) -> None:
     def fill(page: Any) -> None:
-        playground.console.clear()
         page.select_option("#method", "DELETE")
         page.fill("#path", "/items/7")
         page.fill("#headers", "")
         page.select_option("#credentials", "include")
         page.select_option("#sender", "refused")
-        before = page.evaluate("document.body.dataset.lastRun || ''")
         page.click("#send")
-        page.wait_for_function("(b) => (document.body.dataset.lastRun || '') !== b", arg=before, timeout=15000)
 
-    playground.run(fill)
-    shown = playground.run(
-        lambda page: page.evaluate(
-            """() => ({verdict: document.getElementById('browser-verdict').dataset.verdict,
-                      console: document.getElementById('console-message')?.textContent ?? null,
-                      server: document.getElementById('server-details').innerText})"""
-        )
-    )
-    assert shown["verdict"] == "blocked"
-    assert "OPTIONS /items/7" in shown["server"] and "DELETE /items/7" not in shown["server"]
-    assert "The DELETE itself was never sent" in shown["server"]
+    shown = playground.act(fill)
+    assert shown["browser"] == "blocked" and shown["server"] == "blocked"
+    assert "OPTIONS /items/7" in shown["serverText"] and "DELETE /items/7" not in shown["serverText"]
+    assert "The DELETE itself was never sent" in shown["serverText"]
     assert cors_errors(playground.console) == [shown["console"]]
     assert "Response to preflight request doesn't pass access control check" in shown["console"]
 
