@@ -70,6 +70,19 @@ class DemoProcess:
             time.sleep(0.05)
         return out
 
+    def wait_for_line(self, *words: str, containing: str = "", timeout: float = 10.0) -> str:
+        """The last terminal line that starts with ``words`` (the demo prints a line once the answer is out)."""
+        deadline = time.monotonic() + timeout
+
+        def matches(line: str) -> bool:
+            return line.split()[: len(words)] == list(words) and containing in line
+
+        while not (found := [ln for ln in self.stdout().splitlines() if matches(ln)]):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no line starting with {words} within {timeout} s:\n{self.stdout()}")
+            time.sleep(0.05)
+        return found[-1]
+
     def interrupt(self, timeout: float = 15.0) -> int:
         """Ctrl-C: SIGINT to this process's pid; returns its exit code."""
         if self.process.poll() is None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
 from support.cli import run_corskit
 
-from .demo_process import free_ports, start_demo
+from .demo_process import DemoProcess, free_ports, start_demo
 
 
 @contextmanager
@@ -74,3 +78,54 @@ def test_banner_then_ctrl_c_before_any_request(tmp_path: Path) -> None:
     assert code == 0
     assert demo.stdout().rstrip().endswith("corskit demo: stopped")
     assert demo.stderr() == ""
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    demo = start_demo(tmp_path_factory.mktemp("demo-http"))
+    yield demo
+    demo.kill()
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[dict[str, str], Any]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return {k.lower(): v for k, v in response.headers.items()}, json.load(response)
+
+
+def test_explain_describes_a_preflight_and_a_refused_origin(running: DemoProcess) -> None:
+    query = urllib.parse.urlencode(
+        {
+            "method": "OPTIONS",
+            "path": "/items/1",
+            "origin": running.allowed_page,
+            "header": ["Access-Control-Request-Method: PUT", "Access-Control-Request-Headers: x-demo-user"],
+        },
+        doseq=True,
+    )
+    headers, answer = get(f"{running.api}/explain?{query}")
+    assert answer == {"kind": "preflight", "allowed": True, "failures": [], "path_prefix": None}
+    query = urllib.parse.urlencode({"method": "GET", "path": "/", "origin": running.refused_page})
+    headers, answer = get(f"{running.api}/explain?{query}", {"Origin": running.refused_page})
+    assert answer["kind"] == "simple" and answer["allowed"] is False
+    assert [f["code"] for f in answer["failures"]] == ["origin-not-allowed"]
+    # /explain answers every origin, without credentials: the refused page can read why it was refused.
+    assert headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in headers
+
+
+def test_custom_header_endpoint_and_its_terminal_line(running: DemoProcess) -> None:
+    headers, answer = get(f"{running.api}/whoami", {"Origin": running.allowed_page, "X-Demo-User": "ada"})
+    assert answer == {"x-demo-user": "ada"}
+    assert headers["access-control-allow-origin"] == running.allowed_page
+    assert headers["access-control-allow-credentials"] == "true"
+    line = running.wait_for_line("GET", "/whoami", "200")
+    assert f"origin={running.allowed_page}" in line and "simple: allowed" in line
+
+
+def test_request_without_origin_is_logged_as_not_cors(running: DemoProcess) -> None:
+    headers, answer = get(f"{running.api}/")
+    assert answer == {"message": "Hello World"}
+    assert "access-control-allow-origin" not in headers
+    line = running.wait_for_line("GET", "/", "200", "origin=-")
+    assert "origin=-" in line and "no CORS (no Origin header)" in line
