@@ -1,7 +1,7 @@
 """``corskit demo``: the FastAPI CORS lesson's API, protected by corskit, and a playground page to try it.
 
-Exit codes: 0 when stopped with Ctrl-C (or SIGTERM), 2 when a port is busy or an option is wrong (one
-line on stderr).
+Exit codes: 0 when stopped with Ctrl-C (or SIGTERM), 130 for a Ctrl-C before the servers run, 2 when a
+port is busy or an option is wrong (one line on stderr).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Serve the FastAPI CORS lesson's example API, protected by corskit, and a playground page "
         "on an allowed origin and on a refused one (the page port + 1). Open the playground, send real "
         "cross-origin requests, and see the browser's verdict next to corskit's decision and its reasons.",
-        epilog="Ctrl-C stops it (exit 0). A busy port: one line on stderr, exit 2.",
+        epilog="Ctrl-C stops it (exit 0; 130 while it is still starting). A busy port: one line on stderr, exit 2.",
     )
     parser.add_argument("--api-port", type=_port, default=8000, help="the API's port (default 8000)")
     parser.add_argument(
