@@ -99,6 +99,32 @@ def test_page_says_which_origin_it_is_on(playground: Playground, demo: DemoProce
     assert demo.refused_page in where
 
 
+def test_every_control_is_labelled_and_reachable_by_tab(playground: Playground) -> None:
+    def check(page: Any) -> tuple[list[str], list[str], list[str]]:
+        unlabelled = page.evaluate(
+            """() => [...document.querySelectorAll('input, select, textarea, button')]
+                .filter((el) => !el.closest('[hidden]'))
+                .filter((el) => !(el.labels && el.labels.length) && !el.textContent.trim())
+                .filter((el) => !el.getAttribute('aria-label'))
+                .map((el) => el.outerHTML)"""
+        )
+        wanted = page.evaluate(
+            """() => [...document.querySelectorAll('.preset, .request-form :is(select, input, textarea, button)')]
+                .map((el) => el.dataset.preset || el.id)"""
+        )
+        page.focus("body")
+        reached = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.dataset.preset || document.activeElement.id"))
+        return unlabelled, wanted, reached
+
+    unlabelled, wanted, reached = playground.run(check)
+    assert unlabelled == []
+    # Seven presets, then method, path, headers, body, credentials, sender and the send button.
+    assert len(wanted) == 14 and set(wanted) <= set(reached)
+
+
 def test_simple_get(playground: Playground, demo: DemoProcess) -> None:
     shown = playground.click_preset("simple-get")
     assert shown["browser"] == "read" and shown["server"] == "read"
