@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -129,3 +130,17 @@ def test_request_without_origin_is_logged_as_not_cors(running: DemoProcess) -> N
     assert "access-control-allow-origin" not in headers
     line = running.wait_for_line("GET", "/", "200", "origin=-")
     assert "origin=-" in line and "no CORS (no Origin header)" in line
+
+
+def test_terminal_line_escapes_control_characters_from_the_request(running: DemoProcess) -> None:
+    # A path and an Origin with a newline and an ANSI escape must not start a forged line or colour the terminal.
+    request = urllib.request.Request(
+        f"{running.api}/x%0aGET%20/%20forged%1b[31m", headers={"Origin": "http://evil.example\x1b[2J"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=10)
+    assert error.value.code == 404
+    line = running.wait_for_line("GET", "/x\\nGET")
+    assert "/x\\nGET / forged\\x1b[31m" in line and "origin=http://evil.example\\x1b[2J" in line
+    assert "\x1b" not in running.stdout()
+    assert [ln for ln in running.stdout().splitlines() if "forged" in ln] == [line]

@@ -29,6 +29,12 @@ KEPT_IDS = 500
 QUIET_PATHS = ("/explain/log",)
 
 
+def printable(text: str, limit: int = 120) -> str:
+    """A request value fit for one terminal line: control characters escaped (no forged lines, no colours)."""
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
+
+
 def explanation_json(result: Explanation) -> dict[str, Any]:
     return {
         "kind": result.kind,
@@ -139,7 +145,8 @@ class Journal:
             reason = "origin is in allow_origins"
         status = record["status"] if record["status"] is not None else "-"
         line = (
-            f"{record['method']:<9} {record['path']:<14} {status!s:>3}  origin={record['origin'] or '-'}  "
+            f"{printable(record['method']):<9} {printable(record['path']):<14} {status!s:>3}  "
+            f"origin={printable(record['origin'] or '-')}  "
             f"{style(decision, colour, colour=self.colour)}  {reason}"
         )
         if record["error"]:
