@@ -99,6 +99,25 @@ def test_page_says_which_origin_it_is_on(playground: Playground, demo: DemoProce
     assert demo.refused_page in where
 
 
+def test_the_page_loads_nothing_from_outside_the_demo(chromium: ChromiumHandle, demo: DemoProcess) -> None:
+    requested: list[str] = []
+
+    def load(browser: Any) -> None:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(demo.allowed_page + "/?run=simple-get,refused")
+            page.wait_for_function("document.getElementById('browser-verdict').dataset.verdict === 'blocked'")
+        finally:
+            context.close()
+
+    chromium.call(load)
+    ours = (demo.allowed_page + "/", demo.refused_page + "/", demo.api + "/")
+    assert {url.split("?")[0] for url in requested} >= {demo.allowed_page + "/demo.css", demo.allowed_page + "/demo.js"}
+    assert [url for url in requested if not url.startswith(ours)] == []
+
+
 def test_every_control_is_labelled_and_reachable_by_tab(playground: Playground) -> None:
     def check(page: Any) -> tuple[list[str], list[str], list[str]]:
         unlabelled = page.evaluate(
