@@ -144,6 +144,19 @@ def test_every_control_is_labelled_and_reachable_by_tab(playground: Playground) 
     assert len(wanted) == 14 and set(wanted) <= set(reached)
 
 
+def test_the_allowed_port_by_ip_address_is_another_origin(chromium: ChromiumHandle, demo: DemoProcess) -> None:
+    # Same server, same port, but http://127.0.0.1:PORT is not http://localhost:PORT: the page must say so.
+    page = Playground(chromium, f"http://127.0.0.1:{demo.page_port}/")
+    try:
+        where = page.run(lambda p: p.inner_text("#where"))
+        assert "NOT an allowed origin" in where
+        shown = page.click_preset("simple-get")
+        assert shown["browser"] == "blocked" and shown["server"] == "blocked"
+        assert cors_errors(page.console) == [shown["console"]]
+    finally:
+        page.close()
+
+
 def test_simple_get(playground: Playground, demo: DemoProcess) -> None:
     shown = playground.click_preset("simple-get")
     assert shown["browser"] == "read" and shown["server"] == "read"

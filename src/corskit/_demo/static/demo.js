@@ -2,11 +2,13 @@
 // requests to the demo API, then asks the API (/explain/log) what it received, answered and why.
 "use strict";
 
-const ROLE = document.body.dataset.role;              // "allowed" or "refused"
 const API = document.body.dataset.api;                 // e.g. http://localhost:8000
 const ALLOWED_PAGE = document.body.dataset.allowedPage;
 const REFUSED_PAGE = document.body.dataset.refusedPage;
 const ORIGIN = window.location.origin;
+// Judged from the address bar, not from the port: http://127.0.0.1:8080 is another origin than
+// http://localhost:8080, and the API allows only the latter.
+const ROLE = ORIGIN === ALLOWED_PAGE ? "allowed" : "refused";
 
 const PRESETS = {
   "simple-get": {method: "GET", path: "/", headers: "", body: "", credentials: "same-origin", sender: "here"},
