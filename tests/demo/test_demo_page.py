@@ -175,6 +175,7 @@ def test_preflighted_put_with_a_custom_header(playground: Playground, demo: Demo
     assert "access-control-request-headers\tcontent-type,x-demo-user" in shown["serverText"]
     assert "the method PUT is not one of the simple methods" in shown["why"]
     assert "the header X-Demo-User is not a CORS-safelisted request header" in shown["why"]
+    assert "Access-Control-Max-Age: 600 lets the browser reuse this approval for 600 seconds" in shown["why"]
     assert '"updated": true' in shown["details"] or '"updated":true' in shown["details"]
 
 

@@ -318,6 +318,11 @@ function allowedReason(record) {
   return `${origin} is in allow_origins.`;
 }
 
+function maxAge(record) {
+  const found = record.response_headers.find(([name]) => name === "access-control-max-age");
+  return found ? found[1] : "?";
+}
+
 function renderWhy(outcome) {
   const {spec, browser, server} = outcome;
   const items = [];
@@ -337,7 +342,8 @@ function renderWhy(outcome) {
     const preflight = records.find((r) => r.method === "OPTIONS");
     if (reasons.length) {
       items.push(["Preflighted request. ", `The browser first sent an OPTIONS request (a preflight) with Access-Control-Request-Method${spec.headers.length ? " and Access-Control-Request-Headers" : ""}, because ${reasons.join("; ")}. `,
-        preflight ? (preflight.allowed ? "corskit approved it, so the browser sent the real request." : "corskit refused it, so the browser never sent the real request.") : "No preflight reached the server."]);
+        preflight ? (preflight.allowed ? "corskit approved it, so the browser sent the real request." : "corskit refused it, so the browser never sent the real request.") : "No preflight reached the server.",
+        preflight && preflight.allowed ? ` Access-Control-Max-Age: ${maxAge(preflight)} lets the browser reuse this approval for ${maxAge(preflight)} seconds (max_age, 600 by default) for the same URL.` : ""]);
     } else {
       items.push(["Simple request. ", `${spec.method} with only safelisted headers needs no preflight: the browser sends it at once and decides afterwards whether the page may read the answer. `,
         browser.blocked ? "So the server did receive and run this request; only the response was hidden from the page. CORS protects what a page can read, not the server." : ""]);
