@@ -80,6 +80,10 @@ def _preflight_refusals(exchange: Exchange, origin: str, include: bool) -> list[
     methods = exchange.response_header("Access-Control-Allow-Methods")
     allowed_names = {h.lower() for h in _list(exchange.response_header("Access-Control-Allow-Headers"))}
     fixes: list[Fix] = []
+    cors_headers = [k for k, _ in exchange.response_headers if k.lower().startswith("access-control-")]
+    if named is None and not cors_headers:
+        # No CORS header at all: the app (a 404/405 route, an auth layer) answered, not a CORS middleware.
+        fixes.append(_unanswered(exchange))
     allow_origin = exchange.response_header("Access-Control-Allow-Origin")
     if "origin" in refused or (named is None and allow_origin is None):
         fixes.append(_origin_fix(origin, "on the preflight (OPTIONS) response"))
@@ -98,14 +102,16 @@ def _preflight_refusals(exchange: Exchange, origin: str, include: bool) -> list[
             )
         )
     if not fixes:
-        fixes.append(
-            Fix(
-                "the preflight never reached the CORS middleware: add CORSMiddleware as the outermost "
-                "middleware, outside authentication and routing, so it answers OPTIONS itself",
-                f"the preflight (OPTIONS) response must have a 2xx status (it was {exchange.status})",
-            )
-        )
+        fixes.append(_unanswered(exchange))
     return fixes
+
+
+def _unanswered(exchange: Exchange) -> Fix:
+    return Fix(
+        "the preflight never reached the CORS middleware: add CORSMiddleware as the outermost "
+        "middleware, outside authentication and routing, so it answers OPTIONS itself",
+        f"the preflight (OPTIONS) response must have a 2xx status (it was {exchange.status})",
+    )
 
 
 def _origin_fix(origin: str, where: str) -> Fix:
