@@ -70,6 +70,9 @@ def network_error(url: str, reason: str, timeout: float) -> CLIError:
         what = f"no answer within {timeout:g} s (--timeout)"
     elif _REFUSED.search(reason):
         what = "connection refused"
+    elif "all connection attempts failed" in reason.lower():
+        # httpx's async transport tries every address and reports only this.
+        what = "connection failed (refused or unreachable)"
     elif _NAME.search(reason):
         what = "unknown host"
     else:
