@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +16,7 @@ from support.cors_server import Answer, ScriptedServer
 from support.servers import RecordingApp, ServerHandle, serve
 
 from .cors_apps import Routes, corskit_app, inner_app, starlette_app
+from .helpers import assert_one_line_error, free_port, run_on_terminal
 
 PAGE = "app.localhost"
 API = "api.localhost"
@@ -283,6 +281,16 @@ def test_allowed_simple_request_report(api: tuple[ServerHandle, RecordingApp]) -
     assert "x-total" in result.stdout
 
 
+def test_null_origin(api: tuple[ServerHandle, RecordingApp]) -> None:
+    # A sandboxed iframe's page: Starlette's allow_origins=["*"] with credentials echoes even "null".
+    server, _ = api
+    case = Case("null", "/st-star-cred/items", "PUT", credentials=True)
+    report = json.loads(_check(server, "null", case, "--json").stdout)
+    assert report["blocked"] is False
+    assert report["preflight"]["request_headers"]["Origin"] == "null"
+    assert report["preflight"]["response_headers"]["access-control-allow-origin"] == "null"
+
+
 def test_all_methods_table_and_json(api: tuple[ServerHandle, RecordingApp]) -> None:
     server, _ = api
     url = server.url("/ck/items", host=API)
@@ -300,31 +308,17 @@ def test_all_methods_table_and_json(api: tuple[ServerHandle, RecordingApp]) -> N
     assert [report[m]["blocked"] for m in report] == [False, False, False, False, True, True]
 
 
-def _one_line_error(result: CLIResult, text: str) -> None:
-    assert result.code == 2, result
-    assert result.stdout == ""
-    assert len(result.stderr_lines) == 1, result.stderr
-    assert text in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_unreachable_host_is_exit_2() -> None:
-    port = _free_port()
+    port = free_port()
     result = run_corskit("check", f"http://127.0.0.1:{port}/", "--origin", "https://app.example.com")
-    _one_line_error(result, f"cannot reach 127.0.0.1:{port}: connection refused")
+    assert_one_line_error(result, f"cannot reach 127.0.0.1:{port}: connection refused")
 
 
 def test_tls_error_is_exit_2(api: tuple[ServerHandle, RecordingApp]) -> None:
     server, _ = api
     # https:// to a plain-HTTP server: the TLS handshake fails.
     result = run_corskit("check", f"https://127.0.0.1:{server.port}/ck/", "--origin", "https://app.example.com")
-    _one_line_error(result, "TLS error")
+    assert_one_line_error(result, "TLS error")
 
 
 def test_timeout_is_exit_2() -> None:
@@ -336,7 +330,7 @@ def test_timeout_is_exit_2() -> None:
         result = run_corskit(
             "check", f"http://127.0.0.1:{port}/", "--origin", "https://app.example.com", "--timeout", "0.5"
         )
-    _one_line_error(result, "no answer within 0.5 s")
+    assert_one_line_error(result, "no answer within 0.5 s")
 
 
 @pytest.mark.parametrize(
@@ -353,7 +347,7 @@ def test_timeout_is_exit_2() -> None:
     ],
 )
 def test_bad_input_is_one_line_exit_2(args: list[str], text: str) -> None:
-    _one_line_error(run_corskit("check", *args), text)
+    assert_one_line_error(run_corskit("check", *args), text)
 
 
 def test_help_documents_exit_codes() -> None:
@@ -364,27 +358,10 @@ def test_help_documents_exit_codes() -> None:
 
 
 def _on_terminal(*args: str, no_color: bool) -> str:
-    """Run the command with stdout on a pseudo-terminal; what it printed."""
-    leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     if no_color:
         env["NO_COLOR"] = "1"
-    with subprocess.Popen(
-        [sys.executable, "-m", "corskit", *args], stdout=follower, stderr=subprocess.DEVNULL, env=env
-    ) as process:
-        os.close(follower)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode()
+    return run_on_terminal(*args, terminal="stdout", env=env)[0]
 
 
 def test_colour_only_on_a_terminal_without_no_color(api: tuple[ServerHandle, RecordingApp]) -> None:

@@ -90,7 +90,7 @@ def run_check(requests: Sequence[CheckRequest], *, profile: str, timeout: float)
     outcomes = []
     for request in requests:
         try:
-            browser = Browser(origin=request.origin, profile=profile, timeout=timeout)
+            browser = Browser(origin=request.origin, profile=profile, timeout=timeout, base_url=request.url)
         except ValueError as error:
             raise CLIError(str(error)) from None
         with browser:

@@ -37,7 +37,7 @@ def report(url: str, trusted: str | None, findings: Sequence[Finding], probes: i
     against = f" (trusted origin {trusted})" if trusted else ""
     lines = [f"corskit scan {url}{against}: {probes} probes, {len(findings)} finding(s)", ""]
     if not findings:
-        lines.append(style("No origin other than the trusted one can read this URL.", "green", colour=colour))
+        lines.append(style("No finding: no probe origin could read this URL.", "green", colour=colour))
         return "\n".join(lines) + "\n"
     rows = [("severity", "id", "origin", "readable with cookies")]
     rows += [(f.severity, f.id, f.origin, "yes" if f.credentials else "no") for f in findings]

@@ -242,7 +242,7 @@ def judge(results: Sequence[ProbeResult], baseline: str | None, domain: str | No
             actual = item.actual
             echoed = item.allow_origin == origin and baseline != origin
             if actual is not None and echoed and not _varies_on_origin(actual):
-                add("missing-vary", item, item.probe.credentials)
+                add("missing-vary", item, bool(with_cookies))
     if "reflects-any-origin" in found:
         for implied in IMPLIED_BY_ANY_ORIGIN:
             found.pop(implied, None)

@@ -97,6 +97,11 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(report(url, trusted if args.origin else None, findings, len(results), sys.stdout))
+        own_probes = [r for r in results if r.probe.origin.finding is None]
+        if own_probes and not any(r.readable for r in own_probes):
+            sys.stdout.write(
+                f"note: {trusted} itself cannot read this URL (try: corskit check {url} --origin {trusted})\n"
+            )
     if failed:
         sys.stderr.write(f"corskit scan: warning: {len(failed)} probe(s) failed: {failed[0].network_error}\n")
     threshold = severity_rank(args.fail_on)
