@@ -56,6 +56,8 @@ def _scripted() -> ScriptedServer:
         preflight=Answer(204, [ACAO, ("Access-Control-Allow-Methods", "GET;PUT")]),
         actual=Answer(200, [ACAO], "x"),
     )
+    # A redirect answered without CORS headers: the browser checks the redirect response too.
+    raw.script("redirect-no-cors", actual=Answer(307, [("Location", "/raw/c/good-preflight")]))
     return raw
 
 
@@ -159,6 +161,12 @@ CASES = [
         suggestions=("Access-Control-Allow-Credentials must be exactly true", "(it was 'True')"),
     ),
     Case("raw-preflight-ok", "/raw/c/good-preflight", "PUT", {"X-Token": "1"}),
+    Case(
+        "redirect-without-cors",
+        "/raw/c/redirect-no-cors",
+        blocked=True,
+        suggestions=("on the 307 redirect to /raw/c/good-preflight", "to allow_origins"),
+    ),
     Case("preflight-redirect", "/raw/c/preflight-redirect", "PUT", blocked=True, suggestions=("not a redirect",)),
     Case(
         "methods-lower-case",

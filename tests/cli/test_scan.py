@@ -30,6 +30,10 @@ def _echo_any(origin: str | None, cookie: str | None, preflight: bool) -> list[t
     return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true")]
 
 
+def _echo_without_credentials(origin: str | None, cookie: str | None, preflight: bool) -> list[tuple[str, str]]:
+    return [] if origin is None else [("Access-Control-Allow-Origin", origin)]
+
+
 def _echo_with_cookie_only(origin: str | None, cookie: str | None, preflight: bool) -> list[tuple[str, str]]:
     # Like older Starlette releases with allow_origins=["*"] and credentials: echo only when a Cookie is sent.
     if origin is None:
@@ -84,9 +88,11 @@ SERVERS: dict[str, Any] = {
         allow_origin_regex=r"https://[a-z-]+\.github\.io|https://app\.example\.com", **CRED
     ),
     "corskit-subdomains": corskit_app(allow_origins=["https://*.example.com"], **CRED),
+    "starlette-letters-subdomain": starlette_app(allow_origin_regex=r"https://[a-z]+\.example\.com"),
     # Hand-written and raw broken headers.
     "echo-any": hand_written(_echo_any),
     "echo-with-cookie-only": hand_written(_echo_with_cookie_only),
+    "echo-without-credentials": hand_written(_echo_without_credentials),
     "trusted-without-vary": hand_written(_trusted_without_vary),
     "raw": _raw(),
 }
@@ -109,6 +115,12 @@ EXPECTED: dict[str, dict[str, tuple[str, bool]]] = {
     "starlette-null": {"null-origin": ("high", True)},
     "starlette-github-io": {"third-party-origin": ("high", True)},
     "corskit-subdomains": {"any-subdomain": ("low", True)},
+    "starlette-letters-subdomain": {"any-subdomain": ("low", False)},
+    "echo-without-credentials": {
+        "reflects-any-origin": ("low", False),
+        "null-origin": ("low", False),
+        "missing-vary": ("medium", False),
+    },
     "echo-any": {
         "reflects-any-origin": ("high", True),
         "null-origin": ("high", True),

@@ -58,6 +58,10 @@ class Fix:
 def _where(exchange: Exchange, first_url: str) -> str:
     if exchange.kind == "preflight":
         return "on the preflight (OPTIONS) response"
+    location = exchange.response_header("Location")
+    if exchange.status in (301, 302, 303, 307, 308) and location is not None:
+        # Fetch: HTTP fetch runs the CORS check on a redirect response too, before following it.
+        return f"on the {exchange.status} redirect to {location} (or fetch that URL directly)"
     if exchange.url != first_url:
         return f"on the response from {exchange.url} (after a redirect)"
     return "on the response"

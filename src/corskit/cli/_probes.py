@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-# Hosts no one owns, under real public suffixes, so that a suffix-aware origin check treats them as it
-# would treat an attacker's site.
-ATTACKER_DOMAIN = "corskit-attacker.net"
+# An attacker's registrable domain. Letters only, like the probe label: an origin check written as
+# `[a-z]+\.example\.com` must still see the probe as the subdomain it is.
+ATTACKER_DOMAIN = "corskitattacker.net"
 # Shared hosting: anyone who signs up gets a subdomain (each is a public suffix).
 THIRD_PARTY_SUFFIXES = ("github.io", "herokuapp.com", "vercel.app")
-_PROBE_LABEL = "corskit-probe"
+_PROBE_LABEL = "attacker"
 _MAX_DOT_PROBES = 4
 
 
