@@ -56,6 +56,8 @@ def _scripted() -> ScriptedServer:
         preflight=Answer(204, [ACAO, ("Access-Control-Allow-Methods", "GET;PUT")]),
         actual=Answer(200, [ACAO], "x"),
     )
+    # A C1 control byte (CSI on some terminals) in a header value.
+    raw.script("c1-control", actual=Answer(200, [("Access-Control-Allow-Origin", "http://evil\x9b2J")], "x"))
     # A redirect answered without CORS headers: the browser checks the redirect response too.
     raw.script("redirect-no-cors", actual=Answer(307, [("Location", "/raw/c/good-preflight")]))
     return raw
@@ -297,6 +299,14 @@ def test_null_origin(api: tuple[ServerHandle, RecordingApp]) -> None:
     assert report["blocked"] is False
     assert report["preflight"]["request_headers"]["Origin"] == "null"
     assert report["preflight"]["response_headers"]["access-control-allow-origin"] == "null"
+
+
+def test_server_bytes_cannot_drive_the_terminal(api: tuple[ServerHandle, RecordingApp]) -> None:
+    server, _ = api
+    result = _check(server, "http://app.localhost:1", Case("x", "/raw/c/c1-control"))
+    assert result.code == 1
+    assert "\x9b" not in result.stdout
+    assert "<   Access-Control-Allow-Origin: http://evil\\x9b2J" in result.stdout
 
 
 def test_all_methods_table_and_json(api: tuple[ServerHandle, RecordingApp]) -> None:

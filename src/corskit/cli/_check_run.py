@@ -13,7 +13,7 @@ from ..browser import Browser, Exchange, FetchResult
 from ._diagnose import Fix, fixes_for, preflight_reasons, suggestions
 from ._errors import CLIError
 from ._output import style, use_colour
-from ._target import network_error
+from ._target import network_error, printable
 
 # Response headers worth showing: the CORS ones, and the ones that explain a cache or a redirect.
 _SHOWN_RESPONSE = ("vary", "location")
@@ -148,10 +148,10 @@ def _shown_response_headers(exchange: Exchange) -> list[tuple[str, str]]:
 
 def _exchange_lines(exchange: Exchange, given: Sequence[tuple[str, str]], colour: bool) -> list[str]:
     lines = [style(f"  > {exchange.method} {exchange.url}", "bold", colour=colour)]
-    lines += [f"  >   {k}: {v}" for k, v in _shown_request_headers(exchange, given)]
+    lines += [f"  >   {k}: {printable(v)}" for k, v in _shown_request_headers(exchange, given)]
     lines.append(style(f"  < {exchange.status}", "bold", colour=colour))
     shown = _shown_response_headers(exchange)
-    lines += [f"  <   {k}: {v}" for k, v in shown] or ["  <   (no CORS headers)"]
+    lines += [f"  <   {printable(k)}: {printable(v)}" for k, v in shown] or ["  <   (no CORS headers)"]
     return lines
 
 
@@ -190,10 +190,10 @@ def describe(judged: Judged, stream: TextIO) -> str:
     lines.append("")
     if result.blocked:
         lines.append(style("Verdict: BLOCKED", "red", "bold", colour=colour))
-        lines.append(f"Console: {judged.console}")
+        lines.append(f"Console: {printable(judged.console or '')}")
         lines.append("Fix:")
         for fix in judged.fixes:
-            lines += [f"  - {line}" for line in fix.lines()]
+            lines += [f"  - {printable(line)}" for line in fix.lines()]
     else:
         lines.append(style(f"Verdict: ALLOWED (status {result.status})", "green", "bold", colour=colour))
         readable = ", ".join(f"{k}" for k in result.headers) or "(none)"
@@ -207,7 +207,7 @@ def table(judged: Sequence[Judged], stream: TextIO) -> str:
     rows = [("method", "preflight", "verdict", "fix")]
     for item in judged:
         verdict = "blocked" if item.blocked else f"allowed ({item.result.status})"
-        fix = item.fixes[0].header if item.fixes else ""
+        fix = printable(item.fixes[0].header) if item.fixes else ""
         rows.append((item.method, "yes" if item.result.preflight else "no", verdict, fix))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = []

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from ._output import style, use_colour
 from ._scan_run import Finding
+from ._target import printable
 
 _SEVERITY_STYLE = {"high": ("red", "bold"), "medium": ("red",), "low": ("yellow",), "info": ("dim",)}
 
@@ -51,7 +52,9 @@ def report(url: str, trusted: str | None, findings: Sequence[Finding], probes: i
         lines.append(text)
     lines.append("")
     for finding in findings:
-        lines.append(style(f"{finding.id} ({finding.severity})", "bold", colour=colour) + f": {finding.explanation}")
-        lines.append(f"  fix (corskit/FastAPI/Starlette): {finding.fix['config']}")
-        lines.append(f"  fix (any server): {finding.fix['header']}")
+        lines.append(
+            style(f"{finding.id} ({finding.severity})", "bold", colour=colour) + f": {printable(finding.explanation)}"
+        )
+        lines.append(f"  fix (corskit/FastAPI/Starlette): {printable(finding.fix['config'])}")
+        lines.append(f"  fix (any server): {printable(finding.fix['header'])}")
     return "\n".join(lines) + "\n"

@@ -90,3 +90,11 @@ def header_pairs(values: Iterable[str]) -> list[tuple[str, str]]:
             raise CLIError(f"-H must look like 'Name: value', got {raw!r}")
         pairs.append((name, value.strip()))
     return pairs
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: a server's header bytes may hold C1 controls (0x9b starts an escape
+    sequence on some terminals), shown escaped instead."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in text)
