@@ -3,6 +3,7 @@ server, and safe servers get nothing above info."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -203,6 +204,33 @@ def test_credentialed_probes_carry_a_cookie_and_preflights_do_not(
     probes = reports["corskit-exact"][1]["probes"]
     assert 8 <= probes <= 80
     assert len(received) <= 2 * probes + 1
+
+
+class InFlight:
+    """An app that answers after a short pause and remembers how many requests it held at once."""
+
+    def __init__(self) -> None:
+        self.now = 0
+        self.most = 0
+        self.app = starlette_app(allow_origins=[TRUSTED])
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await asyncio.sleep(0.05)
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
+
+
+def test_probes_run_at_most_four_at_a_time() -> None:
+    counter = InFlight()
+    with serve(counter) as server:
+        result = run_corskit("scan", server.url("/items"), "--origin", TRUSTED, "--json")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["probes"] == 48
+    assert 1 <= counter.most <= 4
 
 
 def test_fail_on(api: tuple[ServerHandle, RecordingApp]) -> None:
