@@ -32,10 +32,36 @@ class ForwardingApp:
     async def aclose(self) -> None:
         await self._transport.aclose()
 
+    async def send(
+        self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
+    ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """One HTTP exchange, exactly these bytes (a Host header is added if missing). Raises
+        :class:`NetworkError` when the server cannot be reached."""
+        httpx = self._httpx
+        target = httpx.URL(url)
+        if not any(name == b"host" for name, _ in headers):
+            headers = [(b"host", target.netloc), *headers]
+        extensions: dict[str, Any] = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)}
+        if target.host == "localhost" or target.host.endswith(".localhost"):
+            # As browsers do (RFC 6761): *.localhost is the loopback address, whatever DNS says.
+            if target.scheme == "https":
+                extensions["sni_hostname"] = target.host
+            target = target.copy_with(host="127.0.0.1")
+        request = httpx.Request(method, target, headers=headers, content=body or None, extensions=extensions)
+        request.method = method  # keep the browser's exact method bytes (httpx upper-cases)
+        try:
+            response = await self._transport.handle_async_request(request)
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+        except (httpx.HTTPError, OSError, ValueError) as error:
+            raise NetworkError(" ".join(f"{type(error).__name__}: {error}".split())) from None
+        return response.status_code, list(response.headers.raw), content
+
     async def __call__(
         self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
     ) -> None:
-        httpx = self._httpx
         body = b""
         more = True
         while more:
@@ -48,34 +74,19 @@ class ForwardingApp:
         if self._cookie and not is_preflight:
             headers.append((b"cookie", self._cookie.encode("latin-1")))
         host = next(value for name, value in headers if name == b"host").decode("latin-1")
-        target = f"{scope['scheme']}://{host}{scope['raw_path'].decode('latin-1')}"
+        url = f"{scope['scheme']}://{host}{scope['raw_path'].decode('latin-1')}"
         if scope["query_string"]:
-            target += "?" + scope["query_string"].decode("latin-1")
-        url = httpx.URL(target)
-        extensions: dict[str, Any] = {"timeout": dict.fromkeys(("connect", "read", "write", "pool"), self._timeout)}
-        if url.host == "localhost" or url.host.endswith(".localhost"):
-            # As browsers do (RFC 6761): *.localhost is the loopback address, whatever DNS says.
-            if url.scheme == "https":
-                extensions["sni_hostname"] = url.host
-            url = url.copy_with(host="127.0.0.1")
-        request = httpx.Request(scope["method"], url, headers=headers, content=body or None, extensions=extensions)
-        request.method = scope["method"]  # keep the browser's exact method bytes (httpx upper-cases)
+            url += "?" + scope["query_string"].decode("latin-1")
         try:
-            response = await self._transport.handle_async_request(request)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
-        except (httpx.HTTPError, OSError, ValueError) as error:
-            reason = " ".join(f"{type(error).__name__}: {error}".split())
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 502,
-                    "headers": [(NETWORK_ERROR_HEADER.encode(), reason.encode("latin-1", "replace"))],
-                }
-            )
+            status, response_headers, content = await self.send(scope["method"], url, headers, body)
+        except NetworkError as error:
+            failure = [(NETWORK_ERROR_HEADER.encode(), str(error).encode("latin-1", "replace"))]
+            await send({"type": "http.response.start", "status": 502, "headers": failure})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": response.status_code, "headers": response.headers.raw})
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": content})
+
+
+class NetworkError(Exception):
+    """The server could not be reached (refused, unknown host, TLS, timeout); the message says how."""

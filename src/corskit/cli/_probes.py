@@ -63,6 +63,10 @@ def craft(base_origin: str, *, trusted_given: bool) -> list[ProbeOrigin]:
         probes.append(ProbeOrigin(f"{scheme}://{_PROBE_LABEL}.{domain}{port}", "any-subdomain"))
         if host != domain:
             probes.append(ProbeOrigin(f"{scheme}://{_PROBE_LABEL}.{host}{port}", "any-subdomain"))
+    if ":" in host:  # an IPv6 address: no host name to extend or alter
+        if scheme == "https":
+            probes.append(ProbeOrigin(f"http://[{host}]{port}", "insecure-origin"))
+        return _unique(probes)
     probes.append(ProbeOrigin(f"{scheme}://{host}.{ATTACKER_DOMAIN}{port}", "prefix-match"))
     # A regex with the host's dots unescaped also matches a letter there. Only the replacements an
     # attacker can register count: not those under the trusted domain itself, nor under no public suffix.
@@ -75,6 +79,10 @@ def craft(base_origin: str, *, trusted_given: bool) -> list[ProbeOrigin]:
         probes.append(ProbeOrigin(f"http://{host}{port}", "insecure-origin"))
     for suffix in THIRD_PARTY_SUFFIXES:
         probes.append(ProbeOrigin(f"https://{_PROBE_LABEL}.{suffix}", "third-party-origin"))
+    return _unique(probes)
+
+
+def _unique(probes: list[ProbeOrigin]) -> list[ProbeOrigin]:
     unique: dict[str, ProbeOrigin] = {}
     for probe in probes:
         unique.setdefault(probe.origin, probe)

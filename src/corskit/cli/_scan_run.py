@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..browser import AsyncBrowser, Exchange, FetchResult
 from ._errors import CLIError
 from ._findings import IMPLIED_BY_ANY_ORIGIN, KINDS, severity_rank
-from ._forward import NETWORK_ERROR_HEADER, PROBE_COOKIE, ForwardingApp
+from ._forward import NETWORK_ERROR_HEADER, PROBE_COOKIE, ForwardingApp, NetworkError
 from ._probes import ProbeOrigin
 from ._target import network_error
 
@@ -81,64 +81,60 @@ def plan(origins: Sequence[ProbeOrigin]) -> list[Probe]:
     ]
 
 
-async def _baseline(url: str, own_origin: str, timeout: float) -> str | None:
-    """What the server sends without an Origin header (a same-origin GET): tells a fixed
+async def _baseline(url: str, forwarder: ForwardingApp, timeout: float) -> str | None:
+    """What the server sends to a request without an Origin header: tells a fixed
     Access-Control-Allow-Origin from an echoed one. A connection failure ends the scan (exit 2)."""
-    async with AsyncBrowser(origin=own_origin, timeout=timeout) as browser:
-        result = await browser.fetch(url)
-    for exchange in result.exchanges:
-        if exchange.network_error is not None:
-            raise network_error(exchange.url, exchange.network_error, timeout)
-    return result.exchanges[-1].response_header("Access-Control-Allow-Origin") if result.exchanges else None
+    try:
+        _, headers, _ = await forwarder.send("GET", url, [(b"accept", b"*/*")])
+    except NetworkError as error:
+        raise network_error(url, str(error), timeout) from None
+    values = [v.decode("latin-1") for k, v in headers if k.lower() == b"access-control-allow-origin"]
+    return ", ".join(values) if values else None
 
 
 async def _probe_all(
     url: str,
     probes: Sequence[Probe],
+    apps: dict[bool, ForwardingApp],
     *,
-    timeout: float,
     concurrency: int,
     progress: Callable[[int, int], None],
 ) -> list[ProbeResult]:
-    apps = {
-        False: ForwardingApp(timeout=timeout, cookie=None),
-        True: ForwardingApp(timeout=timeout, cookie=PROBE_COOKIE),
-    }
     limit = asyncio.Semaphore(concurrency)
     done = 0
 
     async def one(probe: Probe) -> ProbeResult:
         nonlocal done
         async with limit:
-            # A fresh tab for every probe: no preflight cache carried over from another probe.
-            browser = AsyncBrowser(origin=probe.origin.origin, app=apps[probe.credentials])
-            result = await browser.fetch(
-                url,
-                headers=_PREFLIGHT_HEADERS if probe.preflight else None,
-                credentials="include" if probe.credentials else "omit",
-            )
-        failure = next(
-            (
-                e.response_header(NETWORK_ERROR_HEADER)
-                for e in result.exchanges
-                if e.response_header(NETWORK_ERROR_HEADER)
-            ),
-            None,
-        )
+            try:
+                # A fresh tab for every probe: no preflight cache carried over from another probe.
+                browser = AsyncBrowser(origin=probe.origin.origin, app=apps[probe.credentials])
+                result = await browser.fetch(
+                    url,
+                    headers=_PREFLIGHT_HEADERS if probe.preflight else None,
+                    credentials="include" if probe.credentials else "omit",
+                )
+            except ValueError as error:  # an origin the simulator cannot represent: this probe is not sent
+                result = FetchResult(blocked=True, error=str(error))
+                failure: str | None = str(error)
+            else:
+                failure = next(
+                    (
+                        e.response_header(NETWORK_ERROR_HEADER)
+                        for e in result.exchanges
+                        if e.response_header(NETWORK_ERROR_HEADER)
+                    ),
+                    None,
+                )
         done += 1
         progress(done, len(probes))
         return ProbeResult(probe, result, failure)
 
-    try:
-        return list(await asyncio.gather(*(one(p) for p in probes)))
-    finally:
-        for app in apps.values():
-            await app.aclose()
+    return list(await asyncio.gather(*(one(p) for p in probes)))
 
 
 def run_scan(
     url: str,
-    own_origin: str,
     probes: Sequence[Probe],
     *,
     timeout: float,
@@ -146,9 +142,19 @@ def run_scan(
     concurrency: int,
     progress: Callable[[int, int], None],
 ) -> tuple[str | None, list[ProbeResult]]:
+    """The baseline answer's Access-Control-Allow-Origin and every probe's result, within ``max_time``."""
+
     async def main() -> tuple[str | None, list[ProbeResult]]:
-        baseline = await _baseline(url, own_origin, timeout)
-        results = await _probe_all(url, probes, timeout=timeout, concurrency=concurrency, progress=progress)
+        apps = {
+            False: ForwardingApp(timeout=timeout, cookie=None),
+            True: ForwardingApp(timeout=timeout, cookie=PROBE_COOKIE),
+        }
+        try:
+            baseline = await _baseline(url, apps[False], timeout)
+            results = await _probe_all(url, probes, apps, concurrency=concurrency, progress=progress)
+        finally:
+            for app in apps.values():
+                await app.aclose()
         return baseline, results
 
     async def bounded() -> tuple[str | None, list[ProbeResult]]:

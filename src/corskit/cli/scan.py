@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._errors import CLIError
 from ._findings import SEVERITIES
@@ -82,14 +83,14 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, enabled=not args.json)
     try:
         baseline, results = run_scan(
-            url, own, probes, timeout=args.timeout, max_time=args.max_time, concurrency=_CONCURRENCY, progress=progress
+            url, probes, timeout=args.timeout, max_time=args.max_time, concurrency=_CONCURRENCY, progress=progress
         )
     finally:
         progress.clear()
     failed = [r for r in results if r.network_error]
     if failed and len(failed) == len(results):
         raise CLIError(f"every probe failed: {failed[0].network_error}")
-    host = trusted.split("://", 1)[1].split(":", 1)[0] if trusted != "null" else ""
+    host = urlsplit(trusted).hostname or ""
     findings = judge(results, baseline, registrable_domain(host), host)
     if args.json:
         document = {"url": url, "findings": [f.as_json() for f in findings], "probes": len(results)}
