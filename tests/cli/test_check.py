@@ -56,6 +56,9 @@ def _scripted() -> ScriptedServer:
         preflight=Answer(204, [ACAO, ("Access-Control-Allow-Methods", "GET;PUT")]),
         actual=Answer(200, [ACAO], "x"),
     )
+    # CORS headers on the preflight only; an app failing with a bare 500.
+    raw.script("preflight-only", preflight=good, actual=Answer(200, [], "x"))
+    raw.script("error-500", actual=Answer(500, [], "Internal Server Error"))
     # A C1 control byte (CSI on some terminals) in a header value.
     raw.script("c1-control", actual=Answer(200, [("Access-Control-Allow-Origin", "http://evil\x9b2J")], "x"))
     # A redirect answered without CORS headers: the browser checks the redirect response too.
@@ -163,6 +166,15 @@ CASES = [
         suggestions=("Access-Control-Allow-Credentials must be exactly true", "(it was 'True')"),
     ),
     Case("raw-preflight-ok", "/raw/c/good-preflight", "PUT", {"X-Token": "1"}),
+    Case(
+        "cors-on-preflight-only",
+        "/raw/c/preflight-only",
+        "PUT",
+        {"X-Token": "1"},
+        blocked=True,
+        suggestions=("the actual response has no CORS headers", "not only on the preflight"),
+    ),
+    Case("error-without-cors", "/raw/c/error-500", blocked=True, suggestions=("the app failed (500)",)),
     Case(
         "redirect-without-cors",
         "/raw/c/redirect-no-cors",

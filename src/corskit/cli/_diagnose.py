@@ -180,6 +180,23 @@ def fixes_for(result: FetchResult, origin: str, include: bool) -> list[Fix]:
     if kind == "no-allow-origin":
         if last.kind == "preflight" and last.status is not None and not 200 <= last.status <= 299:
             return _preflight_refusals(last, origin, include)
+        if last.kind == "request" and last.status is not None and last.status >= 500:
+            # Starlette's error page is sent outside the CORS middleware, so it has no CORS headers.
+            return [
+                Fix(
+                    f"the app failed ({last.status}) and the error page has no CORS headers: fix the error "
+                    "(corskit's CORSMiddleware also adds CORS headers to 500s for allowed origins)",
+                    f"Access-Control-Allow-Origin must be {origin} {where}, error responses included",
+                )
+            ]
+        if last.kind == "request" and result.preflight is not None:
+            return [
+                Fix(
+                    "the preflight allowed the origin but the actual response has no CORS headers: let the "
+                    "same CORS middleware wrap the route (and check that no proxy strips the headers)",
+                    f"Access-Control-Allow-Origin must be {origin} {where}, not only on the preflight",
+                )
+            ]
         return [_origin_fix(origin, where)]
     if kind == "wildcard-with-credentials":
         return [
