@@ -300,7 +300,17 @@ def test_allowed_simple_request_report(api: tuple[ServerHandle, RecordingApp]) -
     assert result.code == 0
     assert "1. No preflight" in result.stdout
     assert "Verdict: ALLOWED (status 200)" in result.stdout
-    assert "x-total" in result.stdout
+    assert "these headers: content-length, content-type, x-total" in result.stdout
+    assert "note: sent but not readable" not in result.stdout
+
+
+def test_allowed_request_notes_headers_the_page_cannot_read(api: tuple[ServerHandle, RecordingApp]) -> None:
+    server, _ = api
+    result = _check(server, "http://app.localhost:1", Case("x", "/raw/c/good-preflight", "PUT", {"X-Token": "1"}))
+    assert result.code == 0
+    assert "note: sent but not readable by the page: x-hidden (to read them: add them to expose_headers" in (
+        result.stdout
+    )
 
 
 def test_null_origin(api: tuple[ServerHandle, RecordingApp]) -> None:

@@ -198,7 +198,30 @@ def describe(judged: Judged, stream: TextIO) -> str:
         lines.append(style(f"Verdict: ALLOWED (status {result.status})", "green", "bold", colour=colour))
         readable = ", ".join(f"{k}" for k in result.headers) or "(none)"
         lines.append(f"The page can read the body and these headers: {readable}")
+        hidden = _hidden_headers(result)
+        if hidden:
+            names = ", ".join(hidden)
+            lines.append(
+                f"note: sent but not readable by the page: {printable(names)} (to read them: add them to "
+                f"expose_headers; Access-Control-Expose-Headers must list them)"
+            )
     return "\n".join(lines) + "\n"
+
+
+# Response headers no page script asks for (connection management, the server's own), left out of the note.
+_UNINTERESTING = frozenset(
+    {"connection", "date", "keep-alive", "server", "transfer-encoding", "vary", "set-cookie", "set-cookie2"}
+)
+
+
+def _hidden_headers(result: FetchResult) -> list[str]:
+    """Headers of the final response that JavaScript cannot read (not safelisted, not exposed)."""
+    if result.response_type != "cors" or not result.exchanges:
+        return []
+    names = {name.lower() for name, _ in result.exchanges[-1].response_headers}
+    return sorted(
+        n for n in names if n not in result.headers and n not in _UNINTERESTING and not n.startswith("access-control-")
+    )
 
 
 def table(judged: Sequence[Judged], stream: TextIO) -> str:
