@@ -7,6 +7,8 @@ import asyncio
 import json
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -328,3 +330,14 @@ def test_progress_only_on_a_terminal(api: tuple[ServerHandle, RecordingApp]) -> 
     assert "probing" not in stdout and "finding(s)" in stdout
     terminal, _ = run_on_terminal(*args, "--json", terminal="stderr", env=env)
     assert "probing" not in terminal
+
+
+def test_building_the_commands_loads_neither_httpx_nor_the_simulator() -> None:
+    # `corskit --help` and argument errors stay fast: check's and scan's dependencies load in run().
+    heavy = ("httpx", "asyncio", "corskit.browser", "publicsuffixlist")
+    probe = (
+        "import sys; from corskit.cli import build_parser; build_parser(); "
+        f"print(*[m for m in {heavy!r} if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.split() == []

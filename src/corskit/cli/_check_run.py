@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from ..browser import Browser, Exchange, FetchResult
-from ._diagnose import Fix, fixes_for, preflight_reasons, suggestions
+from ._diagnose import fixes_for, preflight_reasons, suggestions
 from ._errors import CLIError
+from ._fix import Fix
 from ._output import style, use_colour
 from ._target import network_error, printable
 

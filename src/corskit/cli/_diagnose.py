@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..browser import Exchange, FetchResult
+from ._fix import Fix
+
+if TYPE_CHECKING:
+    from ..browser import Exchange, FetchResult
 
 # Fetch: "CORS-safelisted method".
 SAFELISTED_METHODS = ("GET", "HEAD", "POST")
@@ -42,17 +45,6 @@ def preflight_reasons(preflight: Exchange | None, request_headers: Sequence[tupl
         else:
             reasons.append(f"the header {name} is not CORS-safelisted")
     return reasons
-
-
-@dataclass(frozen=True)
-class Fix:
-    """One change: ``config`` for CORSMiddleware's parameters, ``header`` as the response header rule."""
-
-    config: str
-    header: str
-
-    def lines(self) -> list[str]:
-        return [f"corskit/FastAPI/Starlette: {self.config}", f"any server: {self.header}"]
 
 
 def _where(exchange: Exchange, first_url: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._diagnose import Fix
+from ._fix import Fix
 
 SEVERITIES = ("info", "low", "medium", "high")
 
