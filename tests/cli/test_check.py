@@ -56,6 +56,12 @@ def _scripted() -> ScriptedServer:
         preflight=Answer(204, [ACAO, ("Access-Control-Allow-Methods", "GET;PUT")]),
         actual=Answer(200, [ACAO], "x"),
     )
+    # `*` in Access-Control-Allow-Headers: Chromium lets it cover Authorization, the standard does not.
+    raw.script(
+        "auth-star",
+        preflight=Answer(204, [ACAO, ("Access-Control-Allow-Headers", "*")]),
+        actual=Answer(200, [ACAO], "x"),
+    )
     # CORS headers on the preflight only; an app failing with a bare 500.
     raw.script("preflight-only", preflight=good, actual=Answer(200, [], "x"))
     raw.script("error-500", actual=Answer(500, [], "Internal Server Error"))
@@ -174,6 +180,7 @@ CASES = [
         blocked=True,
         suggestions=("the actual response has no CORS headers", "not only on the preflight"),
     ),
+    Case("authorization-under-star", "/raw/c/auth-star", headers={"Authorization": "Bearer 1"}),
     Case("error-without-cors", "/raw/c/error-500", blocked=True, suggestions=("the app failed (500)",)),
     Case(
         "redirect-without-cors",
@@ -258,6 +265,17 @@ def test_verdicts_and_preflights_match_chromium(
             assert report["headers"] == truth.headers, case.id
             assert report["suggestions"] == [] and report["error"] is None, case.id
     assert not disagreements, "\n".join(disagreements)
+
+
+def test_profile_changes_the_verdict(api: tuple[ServerHandle, RecordingApp]) -> None:
+    server, _ = api
+    case = Case("profile", "/raw/c/auth-star", headers={"Authorization": "Bearer 1"})
+    chromium = _check(server, "http://app.localhost:1", case, "--json")
+    firefox = _check(server, "http://app.localhost:1", case, "--json", "--profile", "firefox")
+    assert (chromium.code, firefox.code) == (0, 1)
+    assert "Access-Control-Allow-Headers must include authorization" in " ".join(
+        json.loads(firefox.stdout)["suggestions"]
+    )
 
 
 def test_json_has_exactly_the_documented_keys(api: tuple[ServerHandle, RecordingApp]) -> None:
