@@ -233,6 +233,8 @@ def _curated() -> list[Case]:
         ("junk", "abc"),
         ("huge", "99999999999999999999"),
         ("plus", "+7"),
+        ("empty", ""),
+        ("decimal", "7.5"),
     ]:
         pre = [("Access-Control-Allow-Methods", "PUT")]
         if max_age is not None:
@@ -261,6 +263,16 @@ def _curated() -> list[Case]:
         "cache-header-star-auth",
         [xa, {"headers": {"Authorization": "x"}}],
         [("Access-Control-Allow-Headers", "*")],
+    )
+    add(
+        "cache-head-header",
+        [{"method": "HEAD", "headers": {"X-A": "1"}}, {"method": "HEAD", "headers": {"X-A": "1"}}],
+        [("Access-Control-Allow-Headers", "x-a")],
+    )
+    add(
+        "cache-star-then-listed",
+        [xa, {"headers": {"X-A": "1", "X-B": "1"}}],
+        [("Access-Control-Allow-Headers", "*, x-a")],
     )
     add("cache-replaced", [put, {"method": "PATCH"}, put], [("Access-Control-Allow-Methods", "$ACRM")])
     add("cache-failed-then", [{"method": "DELETE"}, put], allow_put)
@@ -299,6 +311,9 @@ def _curated() -> list[Case]:
         ("Accept-Language", "*"),
         ("X-HTTP-Method-Override", "TRACE"),
         ("Access-Control-Request-Private-Network", "true"),
+        ("Content-Type", "text/plain;charset=\u00e9"),
+        ("Accept", "\u00e9"),
+        ("Range", "Bytes=1-2"),
     ]
     for number, (name, value) in enumerate(singles):
         add(
