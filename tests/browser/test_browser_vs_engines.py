@@ -29,8 +29,8 @@ from browser_diff_runs import (
     script_cases,
 )
 from support.chromium import FetchOutcome
-from support.cors_server import Answer, ScriptedServer
-from support.engines import EngineSession, engine_session
+from support.cors_server import ScriptedServer
+from support.engines import EngineSession
 from support.servers import serve
 
 CASES = all_cases()
@@ -60,29 +60,12 @@ class Runs:
     api_base: str
 
 
-_WARM_UP = 8
-
-
-def _warm_up(session: EngineSession, app: ScriptedServer, api: Any) -> None:
-    """Firefox can miss its first preflight-cache hits in a fresh session: spend them before the cases."""
-    allow = [("Access-Control-Allow-Origin", "$ORIGIN"), ("Access-Control-Allow-Methods", "PUT")]
-    for number in range(_WARM_UP):
-        app.script(f"warm-{number}", preflight=Answer(204, allow), actual=Answer(200, allow[:1]))
-    groups: list[list[tuple[str | None, dict[str, Any]]]] = [
-        [(api.url(f"/c/warm-{number}?run={session.engine}", host="api.localhost"), {"method": "PUT"})] * 3
-        for number in range(_WARM_UP)
-    ]
-    session.fetch_sequences(session.origin("app.localhost"), groups)
-
-
 @pytest.fixture(scope="module")
-def runs() -> Iterator[Runs]:
+def runs(firefox: EngineSession, webkit: EngineSession) -> Iterator[Runs]:
     app = ScriptedServer()
     script_cases(app, CASES)
-    with serve(app) as api, engine_session("firefox") as firefox, engine_session("webkit") as webkit:
+    with serve(app) as api:
         sessions = {"firefox": firefox, "webkit": webkit}
-        for session in sessions.values():
-            _warm_up(session, app, api)
         # Both engines at once: each runs the cases from one page, concurrently. The cases that pause run
         # first, on their own, so that no queue of other requests stretches the time they measure.
         pending = {

@@ -8,7 +8,8 @@ API::
         groups = firefox.fetch_sequences("http://app.localhost", [[(url, init), (None, {"sleep_ms": 6000})]])
         value = firefox.run("http://app.localhost", "async (arg) => ...", arg)   # any JS in the page
         future = firefox.submit(origin, script, arg)          # the same, without waiting (engines in parallel)
-        firefox.version                                      # "Firefox ESR 153.0" / "WebKitGTK 2.50.1"
+        firefox.version                                      # "Firefox ESR 153.8.0" / "WebKitGTK 2.50.6"
+        page = EnginePage(firefox, firefox.origin("app.localhost"))   # OriginPage's methods: fetch_all...
 
 How: the session serves a runner page (:class:`RunnerPages`) at every ``*.localhost`` host of one port
 and starts the browser on it. The page asks its own server for the next job (a long poll), navigates to
@@ -123,6 +124,9 @@ class RunnerPages:
         content_type = b"text/html; charset=utf-8"
         if scope["path"] == "/__runner":
             payload = _RUNNER_PAGE
+        elif scope["path"] == "/__warm":
+            await self._warm_answer(scope, send)
+            return
         elif scope["path"] == "/__next":
             deadline = time.monotonic() + 20
             job = self._take(query.get("origin", [""])[0])
@@ -136,7 +140,7 @@ class RunnerPages:
                 future = self._futures.pop(int(query["id"][0]))
             outcome = json.loads(body)
             if outcome["ok"]:
-                future.set_result(outcome["value"])
+                future.set_result(outcome.get("value"))  # JSON has no undefined
             else:
                 future.set_exception(RuntimeError(f"the page's script failed: {outcome['error']}"))
             payload = b""
@@ -145,6 +149,26 @@ class RunnerPages:
         headers = [(b"content-type", content_type), (b"cache-control", b"no-store")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+    @staticmethod
+    async def _warm_answer(scope: Any, send: Any) -> None:
+        """A CORS endpoint for the warm-up: PUT allowed for any origin, preflights cached for 60 s."""
+        origin = next((v for k, v in scope["headers"] if k == b"origin"), b"")
+        headers = [(b"access-control-allow-origin", origin), (b"cache-control", b"no-store")]
+        if scope["method"] == "OPTIONS":
+            headers += [(b"access-control-allow-methods", b"PUT"), (b"access-control-max-age", b"60")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+
+_WARM_UP_SCRIPT = """
+async (urls) => {
+  for (const url of urls) {
+    for (let i = 0; i < 3; i++) await fetch(url, {method: "PUT"});
+  }
+}
+"""
 
 
 def _which(variable: str, *candidates: str) -> str:
@@ -299,6 +323,31 @@ def engine_session(engine: str, startup_timeout: float = 90.0) -> Iterator[Engin
         )
         stack.callback(_stop, process)
         session = EngineSession(engine, pages, server, version)
-        # The first job proves the page is up (startup is the slow part: seconds, not minutes).
-        session.run(session.origin("app.localhost"), "async () => navigator.userAgent", timeout=startup_timeout)
+        # The first job proves the page is up (startup is the slow part: seconds, not minutes). Firefox can
+        # miss its first preflight-cache hits in a fresh session: the warm-up spends them on its own URLs.
+        warm_urls = [server.url(f"/__warm?{number}", host="warm.localhost") for number in range(8)]
+        session.run(session.origin("app.localhost"), _WARM_UP_SCRIPT, warm_urls, timeout=startup_timeout)
         yield session
+
+
+class EnginePage:
+    """A page of ``origin`` in an engine session, with the methods of support.chromium.OriginPage."""
+
+    def __init__(self, session: EngineSession, origin: str) -> None:
+        self.session = session
+        self.origin = origin
+
+    def evaluate(self, script: str, arg: Any = None) -> Any:
+        return self.session.run(self.origin, script, arg)
+
+    def fetch(self, url: str, **init: Any) -> FetchOutcome:
+        return self.fetch_all([(url, init)])[0]
+
+    def fetch_all(self, requests: list[tuple[str, dict[str, Any]]]) -> list[FetchOutcome]:
+        return self.session.fetch_all(self.origin, requests)
+
+    def fetch_sequences(self, groups: list[list[tuple[str | None, dict[str, Any]]]]) -> list[list[FetchOutcome]]:
+        return self.session.fetch_sequences(self.origin, groups)
+
+    def close(self) -> None:
+        """Nothing to close: the session's one window moves on to the next job's origin."""
