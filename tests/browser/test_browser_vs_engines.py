@@ -33,6 +33,8 @@ from support.cors_server import ScriptedServer
 from support.engines import EngineSession
 from support.servers import serve
 
+from corskit.browser import PROFILES
+
 CASES = all_cases()
 PAUSING = [case for case in CASES if any("sleep" in init for init in case.inits)]
 OTHERS = [case for case in CASES if case not in PAUSING]
@@ -120,8 +122,6 @@ def test_simulator_agrees_with_the_engine(runs: Runs, engine: str, case: Case, r
 
 
 def test_the_engines_are_the_ones_the_profiles_name(runs: Runs) -> None:
-    from corskit.browser.profiles import PROFILES
-
     assert runs.engines["firefox"].version.startswith(PROFILES["firefox"].checked_on)
     assert runs.engines["webkit"].version.startswith(PROFILES["webkit"].checked_on)
 
