@@ -355,3 +355,41 @@ def test_websocket_check_can_be_turned_off(pages: Pages) -> None:
     with serve(app, log_level="critical") as server:
         seen = pages("evil.localhost").evaluate(_WEBSOCKET_SCRIPT, server.url("/ws", host="api.localhost", scheme="ws"))
     assert (seen["opened"], seen["message"]) == (True, "hello")
+
+
+class HandshakeRecorder:
+    """Remembers the Origin of every WebSocket handshake, by query string, then hands it to the app."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.origins: dict[str, str | None] = {}
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            origin = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"origin"), None)
+            self.origins[scope["query_string"].decode("latin-1")] = origin
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize("host", ["tenant-a.localhost", "evil.localhost"])
+def test_simulated_websocket_agrees_with_the_engine(pages: Pages, host: str) -> None:
+    from corskit.browser import Browser
+
+    recorder = HandshakeRecorder(build_api(is_tenant))
+    origin = pages.origin(host)
+    with serve(recorder, log_level="critical") as server:
+        url = server.url("/ws", host="api.localhost", scheme="ws")
+        real = pages(host).evaluate(_WEBSOCKET_SCRIPT, url + "?run=engine")
+        with Browser(origin=origin, profile=pages.engine) as over_http:
+            simulated = over_http.websocket(url + "?run=sim")
+        with Browser(origin=origin, app=recorder, profile=pages.engine) as in_process:
+            in_process_result = in_process.websocket(url + "?run=inproc")
+    assert real["opened"] is (host == "tenant-a.localhost")
+    assert simulated.opened is real["opened"]
+    assert in_process_result.opened is real["opened"]
+    # Every engine sends the page's origin on the handshake; so does the simulator.
+    assert recorder.origins == {"run=engine": origin, "run=sim": origin, "run=inproc": origin}
+    assert simulated.origin == origin
+    if not real["opened"]:
+        assert simulated.status == in_process_result.status == 403
+        assert simulated.error is not None and "403" in simulated.error
