@@ -10,16 +10,15 @@ configuration is served by its own uvicorn on another port, behind a recorder th
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import pytest
 from fastapi import FastAPI, WebSocket
 from support.chromium import FetchOutcome, open_origin_page
+from support.cors_apps import WEBSOCKET_SCRIPT, allowed, build_api, cors_server, init, is_tenant, preflights
 from support.engines import EnginePage, EngineSession
-from support.servers import RecordingApp, ServerHandle, serve
+from support.servers import ServerHandle, serve
 
 from corskit import CORSMiddleware
 
@@ -74,47 +73,6 @@ def pages(request: pytest.FixtureRequest) -> Iterator[Pages]:
     opened = Pages(request.param, request)
     yield opened
     opened.close()
-
-
-async def echo_app(scope: Any, receive: Any, send: Any) -> None:
-    """Answers every method with what it received, plus a header that is exposed and one that is not."""
-    assert scope["type"] == "http"
-    more = True
-    while more:
-        more = (await receive()).get("more_body", False)
-    cookie = next((v.decode() for k, v in scope["headers"] if k == b"cookie"), None)
-    body = json.dumps({"method": scope["method"], "cookie": cookie}).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"cache-control", b"no-store"),
-        (b"x-total", b"42"),
-        (b"x-hidden", b"secret"),
-    ]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-@contextmanager
-def cors_server(**config: Any) -> Iterator[tuple[ServerHandle, RecordingApp]]:
-    recorder = RecordingApp(CORSMiddleware(echo_app, **config))
-    with serve(recorder) as server:
-        yield server, recorder
-
-
-def init(method: str = "GET", headers: dict[str, str] | None = None, credentials: str = "omit") -> dict[str, Any]:
-    # No "cache" mode: no-store / reload make Chromium and Firefox bypass their preflight caches.
-    request: dict[str, Any] = {"method": method, "credentials": credentials}
-    if headers:
-        request["headers"] = headers
-    return request
-
-
-def allowed(outcome: FetchOutcome) -> bool:
-    return not outcome.blocked and outcome.status == 200
-
-
-def preflights(recorder: RecordingApp, path: str) -> int:
-    return len([r for r in recorder.find(path=path, method="OPTIONS") if r.header("access-control-request-method")])
 
 
 def test_explicit_lists_and_exposed_headers(pages: Pages) -> None:
@@ -251,47 +209,6 @@ def test_preflight_cache_follows_max_age(pages: Pages, max_age: int, expected_pr
     assert preflights(recorder, "/cached") == expected_preflights
 
 
-def is_tenant(origin: str) -> bool:
-    host = urlsplit(origin).hostname or ""
-    return host.startswith("tenant-") and host.endswith(".localhost")
-
-
-def build_api(func: Callable[[str], Any]) -> FastAPI:
-    api = FastAPI()
-
-    @api.get("/data")
-    def read() -> dict[str, str]:
-        return {"data": "secret"}
-
-    @api.put("/data")
-    def write() -> dict[str, str]:
-        return {"written": "yes"}
-
-    @api.get("/boom")
-    def boom() -> None:
-        raise RuntimeError("deliberate failure for the test")
-
-    @api.get("/public/feed")
-    def feed() -> dict[str, str]:
-        return {"feed": "open"}
-
-    @api.websocket("/ws")
-    async def greet(websocket: WebSocket) -> None:
-        await websocket.accept()
-        await websocket.send_text("hello")
-        await websocket.close()
-
-    api.add_middleware(
-        CORSMiddleware,
-        allow_origin_func=func,
-        allow_methods=["GET", "PUT"],
-        allow_headers=["X-Token"],
-        allow_credentials=True,
-        path_policies={"/public": {"allow_origins": ["*"]}},
-    )
-    return api
-
-
 @pytest.fixture(scope="module")
 def tenant_api() -> Iterator[ServerHandle]:
     with serve(build_api(is_tenant), log_level="critical") as server:
@@ -320,24 +237,11 @@ def test_origin_function_readable_500_and_path_policy(pages: Pages, tenant_api: 
     assert (evil[3].status, evil[3].text) == (200, '{"feed":"open"}')  # the /public policy opens it to all
 
 
-_WEBSOCKET_SCRIPT = """
-(url) => new Promise((resolve) => {
-  const seen = {opened: false, message: null, error: false, code: null};
-  const ws = new WebSocket(url);
-  ws.onopen = () => { seen.opened = true; };
-  ws.onmessage = (event) => { seen.message = event.data; };
-  ws.onerror = () => { seen.error = true; };
-  ws.onclose = (event) => { seen.code = event.code; resolve(seen); };
-  setTimeout(() => resolve(seen), 5000);
-})
-"""
-
-
 def test_websocket_origin_check(pages: Pages, tenant_api: ServerHandle) -> None:
     url = tenant_api.url("/ws", host="api.localhost", scheme="ws")
-    opened = pages("tenant-a.localhost").evaluate(_WEBSOCKET_SCRIPT, url)
+    opened = pages("tenant-a.localhost").evaluate(WEBSOCKET_SCRIPT, url)
     assert (opened["opened"], opened["message"], opened["error"]) == (True, "hello", False)
-    refused = pages("evil.localhost").evaluate(_WEBSOCKET_SCRIPT, url)
+    refused = pages("evil.localhost").evaluate(WEBSOCKET_SCRIPT, url)
     assert (refused["opened"], refused["message"], refused["error"]) == (False, None, True)
     assert refused["code"] == 1006  # the handshake failed: the page never had a WebSocket connection
 
@@ -353,7 +257,7 @@ def test_websocket_check_can_be_turned_off(pages: Pages) -> None:
 
     app = CORSMiddleware(api, allow_origins=["http://tenant-e.localhost"], check_websocket_origin=False)
     with serve(app, log_level="critical") as server:
-        seen = pages("evil.localhost").evaluate(_WEBSOCKET_SCRIPT, server.url("/ws", host="api.localhost", scheme="ws"))
+        seen = pages("evil.localhost").evaluate(WEBSOCKET_SCRIPT, server.url("/ws", host="api.localhost", scheme="ws"))
     assert (seen["opened"], seen["message"]) == (True, "hello")
 
 
@@ -379,7 +283,7 @@ def test_simulated_websocket_agrees_with_the_engine(pages: Pages, host: str) -> 
     origin = pages.origin(host)
     with serve(recorder, log_level="critical") as server:
         url = server.url("/ws", host="api.localhost", scheme="ws")
-        real = pages(host).evaluate(_WEBSOCKET_SCRIPT, url + "?run=engine")
+        real = pages(host).evaluate(WEBSOCKET_SCRIPT, url + "?run=engine")
         with Browser(origin=origin, profile=pages.engine) as over_http:
             simulated = over_http.websocket(url + "?run=sim")
         with Browser(origin=origin, app=recorder, profile=pages.engine) as in_process:
