@@ -361,6 +361,24 @@ def _curated() -> list[Case]:
                 },
             )
         )
+    # An empty Location under the other redirect modes, and on a 307 after a preflight.
+    for mode in ("manual", "error"):
+        cases.append(
+            Case(
+                f"location-empty-{mode}",
+                [{"redirect": mode}],
+                Answer(204),
+                Answer(302, [*ok, ("Location", "")], body="the redirect itself"),
+            )
+        )
+    cases.append(
+        Case(
+            "location-empty-preflighted",
+            [{"method": "PUT", "headers": {"X-A": "1"}}],
+            Answer(204, [*ok, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-a")]),
+            Answer(307, [*ok, ("Location", "")], body="the redirect itself"),
+        )
+    )
     # Odd requests: value normalization, combining, exotic methods, what fetch() itself refuses.
     odd_requests: list[dict[str, Any]] = [
         {"headers": {"X-A": "  padded\t"}},

@@ -40,9 +40,9 @@ PAUSING = [case for case in CASES if any("sleep" in init for init in case.inits)
 OTHERS = [case for case in CASES if case not in PAUSING]
 ENGINES = [pytest.param("firefox", marks=pytest.mark.firefox), pytest.param("webkit", marks=pytest.mark.webkit)]
 
-# Besides NOT_COMPARED: Firefox's Priority header (its own fetch scheduling), and Cookie -- the engines
-# keep the cookies the scripted answers set, the simulator keeps no cookie jar.
-IGNORED = NOT_COMPARED | {"priority", "cookie"}
+# Besides NOT_COMPARED: Cookie -- the engines keep the cookies the scripted answers set, the simulator
+# keeps no cookie jar.
+IGNORED = NOT_COMPARED | {"cookie"}
 
 
 @dataclass
@@ -168,6 +168,8 @@ RULES = {
         "non_ascii_is_unsafe_header_byte": "s081",
         "storage_access_header (on the preflight)": "cache-cred-then-plain",
         "preflight_ignores_tainted_origin": "chain-preflighted",
+        "methods_exempt_from_cache_match": "cache-head-header",
+        "added_request_headers (Priority)": "auth-listed",
     },
     "webkit": {
         "wildcard_covers_authorization": "auth-star",
@@ -183,12 +185,15 @@ RULES = {
         "preflight_carries_cache_mode_headers": "cache-mode-first-no-store",
         "storage_access_header (never)": "cache-plain-then-cred",
         "browser_headers_after_cross_origin_redirect": "chain-simple",
+        "empty_location (redirect: error)": "location-empty-error",
+        "empty_location_redirect_body_readable": "location-empty-manual",
+        "header_values_sent_as_utf8": "header-27-accept",
     },
 }
 
 
 def _observed(runs: Runs, case: Case, run: str, outcomes: list[Any]) -> tuple[list[Any], list[Any]]:
-    return [(o.blocked, o.status) for o in outcomes], requests_seen(runs.server, case, run, IGNORED)
+    return [(o.blocked, o.status, o.text) for o in outcomes], requests_seen(runs.server, case, run, IGNORED)
 
 
 @pytest.mark.parametrize(

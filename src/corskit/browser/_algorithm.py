@@ -7,6 +7,7 @@ is sent back a :class:`~.wire.WireResponse` (or :class:`~.wire.NetworkFailure`);
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -176,17 +177,24 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 return blocked(problem, current_url)
 
         location = get_header(answer.headers, "Location")
-        if location == "" and answer.status in _REDIRECT_STATUSES:
-            if ctx.profile.empty_location == "not-a-redirect":
-                location = None
-            elif ctx.profile.empty_location == "network-error" and request.redirect == "follow":
+        empty_location = location == "" and answer.status in _REDIRECT_STATUSES
+        if empty_location and ctx.profile.empty_location != "same-url" and request.redirect != "manual":
+            # Chromium and WebKit do not take an empty Location for a redirect when following or refusing
+            # redirects; WebKit fails the fetch when following. Both still report an opaque redirect in
+            # "manual" mode.
+            if ctx.profile.empty_location == "network-error" and request.redirect == "follow":
                 return blocked(f"Failed to fetch: {current_url} redirects to an empty Location.", current_url)
+            location = None
         # Fetch: a redirect status with a Location header goes through HTTP-redirect fetch.
         if answer.status in _REDIRECT_STATUSES and location is not None:
             if request.redirect == "error":
                 return blocked(f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url)
             if request.redirect == "manual":
-                return _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
+                opaque = _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
+                if empty_location and ctx.profile.empty_location_redirect_body_readable:
+                    # WebKit lets the page read the body of this opaque redirect (status 0, no headers).
+                    return dataclasses.replace(opaque, text=answer.body.decode("utf-8", "replace"))
+                return opaque
             # Fetch: HTTP-redirect fetch.
             try:
                 next_url = resolve_url(location, current_url) if location else current_url
@@ -290,6 +298,7 @@ def _browser_added_headers(
         added.append(("Referer", referrer))
     if get_header(headers, "accept-language") is None:
         added.append(("Accept-Language", ACCEPT_LANGUAGE))
+    added += ctx.profile.added_request_headers
     return added
 
 

@@ -71,8 +71,11 @@ class Profile:
     #: A 3xx with an empty Location: "same-url" -- the standard parses "" against the response URL, i.e.
     #: redirects to the same URL (Firefox does, until the redirect limit); "not-a-redirect" -- Chromium
     #: hands the 3xx to the page as is (net's IsRedirect needs a value); "network-error" -- WebKit
-    #: fails the fetch.
+    #: fails the fetch. (In "error" mode both hand the 3xx over; in "manual" mode all engines report an
+    #: opaque redirect.)
     empty_location: str = "same-url"
+    #: ...and WebKit's opaque redirect then still carries the response body.
+    empty_location_redirect_body_readable: bool = False
     #: WebKit compares the `bytes=` unit of a Range request header case-insensitively (`BYTES=0-1` needs
     #: no preflight); the standard wants the lower-case bytes.
     range_unit_case_insensitive: bool = False
@@ -91,6 +94,9 @@ class Profile:
     #: Firefox sends a preflight made after a tainting (cross-origin) redirect with the page's own origin,
     #: and checks its answer against it, where the standard (and the actual request) uses "null".
     preflight_ignores_tainted_origin: bool = False
+    #: Headers the engine adds to every request and preflight of a fetch() (Firefox: its scheduling hint
+    #: `Priority: u=4`).
+    added_request_headers: tuple[tuple[str, str], ...] = ()
     #: The engine silently drops a page-set User-Agent request header (Chromium).
     drops_user_agent_header: bool = False
 
@@ -124,6 +130,7 @@ PROFILES: dict[str, Profile] = {
         non_ascii_is_unsafe_header_byte=True,
         storage_access_header="all",
         preflight_ignores_tainted_origin=True,
+        added_request_headers=(("Priority", "u=4"),),
     ),
     "webkit": Profile(
         name="webkit",
@@ -136,6 +143,7 @@ PROFILES: dict[str, Profile] = {
         failed_preflight_clears_cache=False,
         caches_refused_preflight=True,
         empty_location="network-error",
+        empty_location_redirect_body_readable=True,
         range_unit_case_insensitive=True,
         preflight_carries_cache_mode_headers=False,
         storage_access_header="",
