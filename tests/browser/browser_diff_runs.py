@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from browser_diff_cases import Case
 from support.chromium import FetchOutcome
 from support.cors_server import ScriptedServer
 
+from browser.browser_diff_cases import Case
 from corskit.browser import Browser
 
 # Headers that depend on the client software or the connection, not on the Fetch algorithm.

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from browser_diff_cases import Case, all_cases
-from browser_diff_runs import (
+from support.chromium import FetchOutcome, open_origin_page
+from support.cors_server import ScriptedServer
+from support.servers import ServerHandle, serve
+
+from browser.browser_diff_cases import Case, all_cases
+from browser.browser_diff_runs import (
     ShiftableClock,
     assert_same_outcomes,
     assert_same_requests,
@@ -26,10 +30,6 @@ from browser_diff_runs import (
     script_cases,
     wire_preflights,
 )
-from support.chromium import FetchOutcome, open_origin_page
-from support.cors_server import ScriptedServer
-from support.servers import ServerHandle, serve
-
 from corskit.browser import Browser
 
 CASES = all_cases()

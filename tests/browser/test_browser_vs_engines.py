@@ -18,8 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from browser_diff_cases import Case, all_cases
-from browser_diff_runs import (
+from support.chromium import FetchOutcome
+from support.cors_server import ScriptedServer
+from support.engines import EngineSession
+from support.servers import serve
+
+from browser.browser_diff_cases import Case, all_cases
+from browser.browser_diff_runs import (
     NOT_COMPARED,
     assert_same_outcomes,
     assert_same_requests,
@@ -28,11 +33,6 @@ from browser_diff_runs import (
     run_cases,
     script_cases,
 )
-from support.chromium import FetchOutcome
-from support.cors_server import ScriptedServer
-from support.engines import EngineSession
-from support.servers import serve
-
 from corskit.browser import PROFILES
 
 CASES = all_cases()

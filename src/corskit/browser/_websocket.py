@@ -2,7 +2,7 @@
 
 A WebSocket handshake is never preflighted and never CORS-checked: the browser sends a GET with
 ``Upgrade: websocket`` and the page's ``Origin`` (``null`` for an opaque origin; Chromium, Firefox and
-WebKit alike, checked in tests/features/test_engine_features.py), and the connection opens when the
+WebKit alike, checked in tests/middleware/test_engine_features.py), and the connection opens when the
 server answers ``101 Switching Protocols`` with the right ``Sec-WebSocket-Accept``. Refusing a foreign
 origin is therefore the server's job (RFC 6455, section 10.2), which is what corskit's middleware does.
 """
