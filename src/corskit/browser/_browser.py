@@ -104,7 +104,7 @@ class Browser(_BaseBrowser):
     ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx);
     ``Browser(origin=..., app=asgi_app)`` calls the ASGI app in-process (a bare path like ``"/items"``
     goes to ``http://testserver/items``; absolute URLs of any host also go to the app).
-    ``profile`` is "chromium" (default), "firefox" or "webkit". The preflight cache lives as long as the
+    ``profile`` is "chromium" (default), "firefox", "webkit" or "standard". The preflight cache lives as long as the
     Browser; ``clock`` (seconds) lets tests move time forward.
     """
 
