@@ -75,6 +75,21 @@ def run_cases(
         return {case.id: run_simulator(browser, clock, url_for(case), case.inits) for case in cases}
 
 
+def run_twice(
+    cases: list[Case], origin: str, app: ScriptedServer, profile: str, api: Any, suffix: str = ""
+) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """The simulator over real HTTP (httpx, ``?run=sim<suffix>``), then in-process (``?run=inproc<suffix>``)
+    against the same ASGI app that ``api`` (a ServerHandle) serves."""
+
+    def url_for(run: str) -> Any:
+        return lambda case: api.url(f"/c/{case.id}?run={run}{suffix}", host="api.localhost")
+
+    return (
+        run_cases(cases, origin, None, profile, url_for("sim")),
+        run_cases(cases, origin, app, profile, url_for("inproc")),
+    )
+
+
 def wire_preflights(server: ScriptedServer, case: Case, run: str) -> list[tuple[str, str | None, str | None]]:
     return [
         (case_id, record.header("access-control-request-method"), record.header("access-control-request-headers"))

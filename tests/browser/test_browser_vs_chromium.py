@@ -25,8 +25,8 @@ from browser.browser_diff_runs import (
     assert_same_requests,
     page_groups,
     requests_seen,
-    run_cases,
     run_simulator,
+    run_twice,
     script_cases,
     wire_preflights,
 )
@@ -62,12 +62,7 @@ def runs(chromium: Any, page_server: ServerHandle) -> Iterator[Runs]:
             page.close()
         chromium_results = {case.id: group for case, group in zip(CASES, outcomes, strict=True)}
         # The simulator twice: over real HTTP (httpx), and in-process against the same ASGI app.
-        simulator_results, in_process_results = (
-            run_cases(
-                CASES, origin, target, "chromium", lambda c, r=run: api.url(f"/c/{c.id}?run={r}", host="api.localhost")
-            )
-            for run, target in (("sim", None), ("inproc", app))
-        )
+        simulator_results, in_process_results = run_twice(CASES, origin, app, "chromium", api)
         api_base = api.url("", host="api.localhost").rstrip("/")
         yield Runs(app, chromium_results, simulator_results, in_process_results, origin, api_base)
 

@@ -31,6 +31,7 @@ from browser.browser_diff_runs import (
     page_groups,
     requests_seen,
     run_cases,
+    run_twice,
     script_cases,
 )
 from corskit.browser import PROFILES
@@ -85,24 +86,8 @@ def runs(firefox: EngineSession, webkit: EngineSession) -> Iterator[Runs]:
             parts = [future.result(timeout=180) for future in pending[name]]
             by_id = dict(zip([c.id for c in PAUSING + OTHERS], parts[0] + parts[1], strict=True))
             origin = session.origin("app.localhost")
-            simulated = {
-                run: run_cases(
-                    CASES,
-                    origin,
-                    target,
-                    name,
-                    lambda c, r=f"{run}-{name}": api.url(f"/c/{c.id}?run={r}", host="api.localhost"),
-                )
-                for run, target in (("sim", None), ("inproc", app))
-            }
-            engines[name] = EngineRun(
-                name,
-                session.version,
-                origin,
-                by_id,
-                simulated["sim"],
-                simulated["inproc"],
-            )
+            over_http, in_process = run_twice(CASES, origin, app, name, api, suffix=f"-{name}")
+            engines[name] = EngineRun(name, session.version, origin, by_id, over_http, in_process)
         yield Runs(app, engines, api.url("", host="api.localhost").rstrip("/"))
 
 
