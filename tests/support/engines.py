@@ -45,7 +45,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from support.chromium import _FETCH_SCRIPT, FetchOutcome
+from support.chromium import FETCH_SCRIPT, FetchOutcome
 from support.servers import ServerHandle, serve
 
 ENGINES = ("firefox", "webkit")
@@ -254,7 +254,7 @@ class EngineSession:
         self, origin: str, groups: list[list[tuple[str | None, dict[str, Any]]]]
     ) -> Future[list[list[FetchOutcome]]]:
         """Like :meth:`fetch_sequences`, without waiting: ``.result()`` gives the outcomes."""
-        raw = self.submit(origin, _FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
+        raw = self.submit(origin, FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
         done: Future[list[list[FetchOutcome]]] = Future()
 
         def convert(finished: Future[Any]) -> None:
