@@ -158,7 +158,7 @@ class FetchOutcome:
 
 
 # Runs groups concurrently; the requests of one group one after the other (to observe the preflight cache).
-_FETCH_SCRIPT = """
+FETCH_SCRIPT = """
 async (groups) => {
   const one = async ([url, init]) => {
     try {
@@ -248,7 +248,7 @@ class OriginPage:
 
         An item ``(None, {"sleep_ms": 6000})`` pauses the group (no outcome is returned for it).
         """
-        raw = self.evaluate(_FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
+        raw = self.evaluate(FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
         return [[FetchOutcome(**item) for item in group] for group in raw]
 
     def close(self) -> None:
