@@ -44,7 +44,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--credentials", action="store_true", help="send cookies: fetch(URL, {credentials: 'include'})")
     parser.add_argument(
-        "--profile", choices=("chromium", "firefox", "webkit"), default="chromium", help="browser (default chromium)"
+        "--profile",
+        choices=("chromium", "firefox", "webkit", "standard"),
+        default="chromium",
+        help="browser engine to judge as, or 'standard' for the Fetch standard alone (default chromium)",
     )
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP request (default 10)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
