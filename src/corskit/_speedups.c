@@ -17,6 +17,20 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Free-threaded CPython (3.13t, 3.14t) runs this module without the GIL: PyInit__speedups says so
+ * (Py_MOD_GIL_NOT_USED). What makes that safe:
+ *   - the module's globals are set once, in PyInit, and never change afterwards;
+ *   - find_origin reads the caller's header list in place, so it holds the list's critical section while it
+ *     walks the borrowed items (another thread could otherwise shrink the list under it);
+ *   - CORSSend works on a copy of the message and a list it builds itself, and its only mutable field,
+ *     `started`, is written and read inside the object's critical section.
+ * With the GIL (every other build), the critical-section macros expand to plain blocks. Before 3.13 they
+ * do not exist, and the GIL makes them unnecessary. */
+#ifndef Py_BEGIN_CRITICAL_SECTION
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#endif
+
 static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header;
 
 /* Whether `name` is exactly b"origin". */
@@ -38,9 +52,12 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (seq == NULL)
         return NULL;
     PyObject *found = NULL;
+    PyObject *result = NULL;
+    Py_BEGIN_CRITICAL_SECTION(seq);
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (Py_ssize_t i = 0; i < n; i++) {
+    Py_ssize_t i = 0;
+    for (; i < n; i++) {
         PyObject *item = items[i];
         PyObject *name, *value;
         if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
@@ -52,17 +69,20 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             value = PyList_GET_ITEM(item, 1);
         }
         else {
-            Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
-            return NULL;
+            break;
         }
         if (is_origin(name)) {
             found = found == NULL ? value : args[1];
         }
     }
-    /* Take the reference before releasing seq, which may own the only other one. */
-    PyObject *result = Py_NewRef(found == NULL ? Py_None : found);
+    /* Take the reference inside the critical section and before releasing seq, which may own the only
+     * other one. */
+    if (i == n)
+        result = Py_NewRef(found == NULL ? Py_None : found);
+    Py_END_CRITICAL_SECTION();
     Py_DECREF(seq);
+    if (result == NULL)
+        PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
     return result;
 }
 
@@ -153,7 +173,9 @@ corssend_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, Py
     Py_DECREF(type);
     if (!start)
         return PyObject_CallOneArg(self->send, message);
+    Py_BEGIN_CRITICAL_SECTION(self);
     self->started = 1;
+    Py_END_CRITICAL_SECTION();
     /* A copy of the message: never edit the app's own. */
     PyObject *copy = PyDict_CheckExact(message) ? PyDict_Copy(message) : PyDict_New();
     if (copy == NULL)
@@ -224,7 +246,11 @@ corssend_dealloc(CORSSend *self)
 static PyObject *
 corssend_get_started(CORSSend *self, void *closure)
 {
-    return PyBool_FromLong(self->started);
+    char started;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    started = self->started;
+    Py_END_CRITICAL_SECTION();
+    return PyBool_FromLong(started);
 }
 
 static PyGetSetDef corssend_getset[] = {
@@ -271,6 +297,13 @@ PyInit__speedups(void)
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
+#ifdef Py_GIL_DISABLED
+    /* Py_mod_gil for a single-phase module: safe without the GIL (see the top of this file). */
+    if (PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     if (PyModule_AddObjectRef(m, "CORSSend", (PyObject *)&CORSSendType) < 0) {
         Py_DECREF(m);
         return NULL;
