@@ -1,16 +1,23 @@
 /* corskit._speedups: the two steps of the request path that every request pays for, in C.
  *
- * middleware.py uses these when this module was built, and its own Python versions otherwise; the
+ * _middleware.py uses these when this module was built, and its own Python versions otherwise; the
  * behaviour is the same (tests/test_speedups.py runs both against each other):
  *
  *   find_origin(headers, duplicate) -> the Origin header's value, None without one, or `duplicate`
  *       when there are several (browsers send exactly one).
- *   CORSSend(send, extra, replace, merge) -> a callable standing in for ASGI `send`: on
+ *   read_headers(headers, duplicate) -> (origin, access-control-request-method,
+ *       access-control-request-headers, whether access-control-request-private-network is present,
+ *       host): Origin as find_origin gives it, the first value of the method and of Host, and every
+ *       line of Access-Control-Request-Headers joined with ", " (RFC 9110, section 5.3).
+ *   CORSSend(send, extra, replace) -> a callable standing in for ASGI `send`: on
  *       "http.response.start" it sends a copy of the message whose headers are the app's plus `extra`
  *       and `vary: Origin`; if the app set a header named in `replace` (which always holds b"vary"),
- *       or a name that is not lower-case, it calls merge(headers, extra, replace) for the careful
- *       path instead. Every other message goes through untouched. `.started` says whether the
- *       response has started.
+ *       or a name with an upper-case letter, it calls corskit._send.merge_headers(headers, extra,
+ *       replace) for the careful path instead. Every other message goes through untouched.
+ *       `.started` says whether the response has started.
+ *
+ * Both the `vary: Origin` header and merge_headers are taken from the Python modules once, at import
+ * (corskit._asgi.VARY_ORIGIN_HEADER, corskit._send.merge_headers): each is defined in one place.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -20,8 +27,9 @@
 /* Free-threaded CPython (3.13t, 3.14t) runs this module without the GIL: PyInit__speedups says so
  * (Py_MOD_GIL_NOT_USED). What makes that safe:
  *   - the module's globals are set once, in PyInit, and never change afterwards;
- *   - find_origin reads the caller's header list in place, so it holds the list's critical section while it
- *     walks the borrowed items (another thread could otherwise shrink the list under it);
+ *   - find_origin and read_headers read the caller's header list in place: they hold the list's critical
+ *     section while they walk its borrowed items and until they own references to what they return
+ *     (another thread could otherwise shrink the list, and free an item, under them);
  *   - CORSSend works on a copy of the message and a list it builds itself, and its only mutable field,
  *     `started`, is written and read inside the object's critical section.
  * With the GIL (every other build), the critical-section macros expand to plain blocks. Before 3.13 they
@@ -31,7 +39,7 @@
 #define Py_END_CRITICAL_SECTION() }
 #endif
 
-static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header;
+static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header, *merge_headers, *separator;
 
 /* Whether `name` is exactly b"origin". */
 static int
@@ -39,6 +47,50 @@ is_origin(PyObject *name)
 {
     return PyBytes_CheckExact(name) && PyBytes_GET_SIZE(name) == 6 &&
            memcmp(PyBytes_AS_STRING(name), "origin", 6) == 0;
+}
+
+/* The (name, value) of one ASGI header pair (borrowed), or -1 with an exception set. */
+static int
+header_pair(PyObject *item, PyObject **name, PyObject **value)
+{
+    if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
+        *name = PyTuple_GET_ITEM(item, 0);
+        *value = PyTuple_GET_ITEM(item, 1);
+        return 0;
+    }
+    if (PyList_CheckExact(item) && PyList_GET_SIZE(item) == 2) {
+        *name = PyList_GET_ITEM(item, 0);
+        *value = PyList_GET_ITEM(item, 1);
+        return 0;
+    }
+    PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
+    return -1;
+}
+
+static int
+name_is(PyObject *name, const char *text, Py_ssize_t size)
+{
+    return PyBytes_GET_SIZE(name) == size && memcmp(PyBytes_AS_STRING(name), text, (size_t)size) == 0;
+}
+
+#define NAME_IS(name, literal) name_is(name, literal, (Py_ssize_t)(sizeof(literal) - 1))
+
+/* find_origin's answer for `seq` (a new reference); the caller holds seq's critical section. */
+static PyObject *
+origin_in(PyObject *seq, PyObject *duplicate)
+{
+    PyObject *found = NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name, *value;
+        if (header_pair(items[i], &name, &value) < 0)
+            return NULL;
+        if (is_origin(name)) {
+            found = found == NULL ? value : duplicate;
+        }
+    }
+    return Py_NewRef(found == NULL ? Py_None : found);
 }
 
 static PyObject *
@@ -51,42 +103,94 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
     if (seq == NULL)
         return NULL;
-    PyObject *found = NULL;
-    PyObject *result = NULL;
+    PyObject *result;
+    /* The reference is taken before releasing seq, which may own the only other one. */
     Py_BEGIN_CRITICAL_SECTION(seq);
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    Py_ssize_t i = 0;
-    for (; i < n; i++) {
-        PyObject *item = items[i];
-        PyObject *name, *value;
-        if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
-            name = PyTuple_GET_ITEM(item, 0);
-            value = PyTuple_GET_ITEM(item, 1);
-        }
-        else if (PyList_CheckExact(item) && PyList_GET_SIZE(item) == 2) {
-            name = PyList_GET_ITEM(item, 0);
-            value = PyList_GET_ITEM(item, 1);
-        }
-        else {
-            break;
-        }
-        if (is_origin(name)) {
-            found = found == NULL ? value : args[1];
-        }
-    }
-    /* Take the reference inside the critical section and before releasing seq, which may own the only
-     * other one. */
-    if (i == n)
-        result = Py_NewRef(found == NULL ? Py_None : found);
+    result = origin_in(seq, args[1]);
     Py_END_CRITICAL_SECTION();
     Py_DECREF(seq);
-    if (result == NULL)
-        PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
     return result;
 }
 
-/* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names). */
+/* read_headers' answer for `seq` (a new reference); the caller holds seq's critical section. */
+static PyObject *
+header_values_in(PyObject *seq, PyObject *duplicate)
+{
+    PyObject *origin = NULL, *method = NULL, *requested = NULL, *host = NULL, *lines = NULL, *result = NULL;
+    int private_network = 0;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name, *value;
+        if (header_pair(items[i], &name, &value) < 0)
+            goto done;
+        if (!PyBytes_CheckExact(name))
+            continue;
+        if (NAME_IS(name, "origin"))
+            origin = origin == NULL ? value : duplicate;
+        else if (NAME_IS(name, "host")) {
+            if (host == NULL)
+                host = value;
+        }
+        else if (NAME_IS(name, "access-control-request-method")) {
+            if (method == NULL)
+                method = value;
+        }
+        else if (NAME_IS(name, "access-control-request-headers")) {
+            if (requested == NULL)
+                requested = value;
+            else {
+                if (lines == NULL && (lines = PyList_New(0)) == NULL)
+                    goto done;
+                if (PyList_GET_SIZE(lines) == 0 && PyList_Append(lines, requested) < 0)
+                    goto done;
+                if (PyList_Append(lines, value) < 0)
+                    goto done;
+            }
+        }
+        else if (NAME_IS(name, "access-control-request-private-network"))
+            private_network = 1;
+    }
+    if (lines != NULL) {
+        PyObject *joined = PyObject_CallMethod(separator, "join", "O", lines);
+        if (joined == NULL)
+            goto done;
+        result = Py_BuildValue("(OONOO)", origin ? origin : Py_None, method ? method : Py_None, joined,
+                               private_network ? Py_True : Py_False, host ? host : Py_None);
+    }
+    else
+        result = Py_BuildValue("(OOOOO)", origin ? origin : Py_None, method ? method : Py_None,
+                               requested ? requested : Py_None, private_network ? Py_True : Py_False,
+                               host ? host : Py_None);
+done:
+    Py_XDECREF(lines);
+    return result;
+}
+
+static PyObject *
+read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "read_headers(headers, duplicate)");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    if (seq == NULL)
+        return NULL;
+    PyObject *result;
+    /* Py_BuildValue takes its own references before seq, which may own the only other ones, goes. */
+    Py_BEGIN_CRITICAL_SECTION(seq);
+    result = header_values_in(seq, args[1]);
+    Py_END_CRITICAL_SECTION();
+    Py_DECREF(seq);
+    return result;
+}
+
+/* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names).
+ *
+ * Unlike Python's bytes.islower(), which the pure-Python twin uses, a name without any letter (b"123")
+ * counts as lower-case here: the Python twin sends such a name down the careful path, this one does not.
+ * merge_headers builds the same list for it either way (tests/core/test_speedups.py checks it). */
 static int
 is_lower_name(PyObject *name)
 {
@@ -106,7 +210,6 @@ typedef struct {
     PyObject *send;
     PyObject *extra;   /* tuple of (name, value) */
     PyObject *replace; /* frozenset of names */
-    PyObject *merge;   /* the careful path, in Python */
     char started;
     vectorcallfunc vectorcall;
 } CORSSend;
@@ -138,7 +241,7 @@ response_headers(CORSSend *self, PyObject *message)
             }
         }
         if (careful) {
-            PyObject *merged = PyObject_CallFunctionObjArgs(self->merge, headers, self->extra, self->replace, NULL);
+            PyObject *merged = PyObject_CallFunctionObjArgs(merge_headers, headers, self->extra, self->replace, NULL);
             Py_DECREF(headers);
             return merged;
         }
@@ -199,9 +302,8 @@ corssend_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, Py
 static PyObject *
 corssend_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *send, *extra, *replace, *merge;
-    if (!PyArg_ParseTuple(args, "OO!O!O:CORSSend", &send, &PyTuple_Type, &extra, &PyFrozenSet_Type, &replace,
-                          &merge))
+    PyObject *send, *extra, *replace;
+    if (!PyArg_ParseTuple(args, "OO!O!:CORSSend", &send, &PyTuple_Type, &extra, &PyFrozenSet_Type, &replace))
         return NULL;
     CORSSend *self = (CORSSend *)type->tp_alloc(type, 0);
     if (self == NULL)
@@ -209,7 +311,6 @@ corssend_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->send = Py_NewRef(send);
     self->extra = Py_NewRef(extra);
     self->replace = Py_NewRef(replace);
-    self->merge = Py_NewRef(merge);
     self->started = 0;
     self->vectorcall = corssend_vectorcall;
     return (PyObject *)self;
@@ -221,7 +322,6 @@ corssend_traverse(CORSSend *self, visitproc visit, void *arg)
     Py_VISIT(self->send);
     Py_VISIT(self->extra);
     Py_VISIT(self->replace);
-    Py_VISIT(self->merge);
     return 0;
 }
 
@@ -231,7 +331,6 @@ corssend_clear(CORSSend *self)
     Py_CLEAR(self->send);
     Py_CLEAR(self->extra);
     Py_CLEAR(self->replace);
-    Py_CLEAR(self->merge);
     return 0;
 }
 
@@ -276,6 +375,8 @@ static PyTypeObject CORSSendType = {
 static PyMethodDef methods[] = {
     {"find_origin", (PyCFunction)(void (*)(void))find_origin, METH_FASTCALL,
      "find_origin(headers, duplicate): the Origin value, None, or duplicate"},
+    {"read_headers", (PyCFunction)(void (*)(void))read_headers, METH_FASTCALL,
+     "read_headers(headers, duplicate): (origin, request method, request headers, private network, host)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -289,8 +390,22 @@ PyInit__speedups(void)
     str_type = PyUnicode_InternFromString("type");
     str_headers = PyUnicode_InternFromString("headers");
     str_response_start = PyUnicode_InternFromString("http.response.start");
-    vary_origin_header = Py_BuildValue("(y#y#)", "vary", (Py_ssize_t)4, "Origin", (Py_ssize_t)6);
-    if (!str_type || !str_headers || !str_response_start || !vary_origin_header)
+    separator = PyBytes_FromString(", ");
+    if (!str_type || !str_headers || !str_response_start || !separator)
+        return NULL;
+    PyObject *asgi = PyImport_ImportModule("corskit._asgi");
+    if (asgi == NULL)
+        return NULL;
+    vary_origin_header = PyObject_GetAttrString(asgi, "VARY_ORIGIN_HEADER");
+    Py_DECREF(asgi);
+    if (vary_origin_header == NULL)
+        return NULL;
+    PyObject *send_module = PyImport_ImportModule("corskit._send");
+    if (send_module == NULL)
+        return NULL;
+    merge_headers = PyObject_GetAttrString(send_module, "merge_headers");
+    Py_DECREF(send_module);
+    if (merge_headers == NULL)
         return NULL;
     if (PyType_Ready(&CORSSendType) < 0)
         return NULL;
