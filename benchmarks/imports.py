@@ -5,9 +5,9 @@ statement runs in a fresh interpreter under ``python -X importtime``, which repo
 imported, the microseconds spent including the modules it imported in turn. The cost of a statement is the
 sum of those cumulative times over the modules the statement itself imports (the top level of the report),
 so the interpreter's own start-up is left out. The plugin is measured with pytest already imported, as it
-is when pytest loads it. The table gives medians over fresh processes, and the modules from
-``HEAVY`` each statement pulls in (none is the aim: each costs milliseconds, and most test runs never need
-them).
+is when pytest loads it. The same run also takes the process's CPU time around the statement, which a busy
+machine does not inflate. The table gives medians over fresh processes, and the modules from ``HEAVY`` each
+statement pulls in (none is the aim: each costs milliseconds, and most test runs never need them).
 """
 
 from __future__ import annotations
@@ -23,13 +23,16 @@ STATEMENTS = [
     ("`import json`", "", "import json"),
     ("`import corskit`", "", "import corskit"),
     ("`import corskit.pytest_plugin` (pytest loaded)", "import pytest", "import corskit.pytest_plugin"),
+    # What an app pays once to use the middleware (the names above load on first use).
+    ("`from corskit import CORSMiddleware`", "", "from corskit import CORSMiddleware"),
 ]
 
 
 @dataclass
 class ImportCost:
     label: str
-    microseconds: float
+    microseconds: float  # the -X importtime figure (wall clock)
+    cpu_seconds: float
     heavy: list[str]
 
 
@@ -55,20 +58,27 @@ def top_level_imports(report: str) -> list[tuple[str, int, list[str]]]:
     return found
 
 
-def report(code: str) -> str:
-    return subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True
-    ).stderr
+def report(code: str) -> tuple[str, str]:
+    """(stdout, the -X importtime report) of one fresh interpreter running ``code``."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout, done.stderr
 
 
-def measure(setup: str, statement: str) -> tuple[int, list[str]]:
-    """One fresh interpreter: the statement's cost in microseconds, and the HEAVY modules it imported."""
+def measure(setup: str, statement: str) -> tuple[int, float, list[str]]:
+    """One fresh interpreter: the statement's cost (importtime us, CPU seconds), and the HEAVY modules it imported.
+
+    The CPU time is the process's own (``time.process_time``) around the statement: unlike the wall-clock
+    figures of ``-X importtime``, it does not grow while a busy machine runs something else.
+    """
+    setup = f"import time\n{setup}"
     # What the interpreter's start-up and the setup import is reported too; a module is imported once, so
     # the statement's own imports are the top-level modules that the setup alone does not import.
-    before = {module for module, _, _ in top_level_imports(report(setup))}
-    entries = [entry for entry in top_level_imports(report(f"{setup}\n{statement}")) if entry[0] not in before]
+    before = {module for module, _, _ in top_level_imports(report(setup)[1])}
+    timed = f"{setup}\nstarted = time.process_time()\n{statement}\nprint(time.process_time() - started)"
+    stdout, importtime = report(timed)
+    entries = [entry for entry in top_level_imports(importtime) if entry[0] not in before]
     heavy = {module for name, _, nested in entries for module in (name, *nested) if module in HEAVY}
-    return sum(cumulative for _, cumulative, _ in entries), sorted(heavy)
+    return sum(cumulative for _, cumulative, _ in entries), float(stdout), sorted(heavy)
 
 
 def bench_imports(runs: int) -> list[ImportCost]:
@@ -76,23 +86,33 @@ def bench_imports(runs: int) -> list[ImportCost]:
     for label, setup, statement in STATEMENTS:
         measure(setup, statement)  # writes the bytecode caches, so no run pays for compiling
         samples = [measure(setup, statement) for _ in range(runs)]
-        heavy = sorted({module for _, modules in samples for module in modules})
-        results.append(ImportCost(label, statistics.median(us for us, _ in samples), heavy))
+        heavy = sorted({module for _, _, modules in samples for module in modules})
+        results.append(
+            ImportCost(
+                label,
+                statistics.median(us for us, _, _ in samples),
+                statistics.median(cpu for _, cpu, _ in samples),
+                heavy,
+            )
+        )
     return results
 
 
 def imports_table(results: list[ImportCost]) -> str:
-    json_us = results[0].microseconds
+    json = results[0]
     lines = [
-        "| import | median (ms) | × `import json` | loads asyncio, ssl or concurrent.futures |",
-        "| --- | ---: | ---: | --- |",
+        "| import | importtime (ms) | × `import json` | CPU time (ms) | × `import json` | loads asyncio, ssl or "
+        "concurrent.futures |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
-    for result in results:
-        heavy = ", ".join(result.heavy) if result.heavy else "none"
-        ratio = result.microseconds / json_us if json_us else float("nan")
-        lines.append(f"| {result.label} | {result.microseconds / 1000:.2f} | {ratio:.1f} | {heavy} |")
+    for r in results:
+        heavy = ", ".join(r.heavy) if r.heavy else "none"
+        lines.append(
+            f"| {r.label} | {r.microseconds / 1000:.2f} | {r.microseconds / json.microseconds:.1f} "
+            f"| {r.cpu_seconds * 1000:.2f} | {r.cpu_seconds / json.cpu_seconds:.1f} | {heavy} |"
+        )
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(imports_table(bench_imports(int(sys.argv[1]) if len(sys.argv) > 1 else 15)))
+    print(imports_table(bench_imports(int(sys.argv[1]) if len(sys.argv) > 1 else 21)))
