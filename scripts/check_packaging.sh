@@ -7,7 +7,7 @@
 #   - the sdist installed into a new virtualenv with no C compiler: the Python steps serve requests
 #     (scripts/check_install.py pure);
 #   - twine check --strict, the contents and metadata (scripts/check_dists.py), cibuildwheel's reading of
-#     pyproject.toml, zizmor on the workflow.
+#     pyproject.toml, zizmor on the workflow, and pyright --verifytypes on the installed wheel.
 # Leaves the artifacts in build/release/ (wheelhouse/ is what scripts/test_matrix.sh installs).
 # Usage: bash scripts/check_packaging.sh
 set -euo pipefail
@@ -88,4 +88,14 @@ for platform_count in linux:24 macos:12 windows:6; do
 done
 echo "cibuildwheel: 24 Linux, 12 macOS and 6 Windows wheels configured"
 "$TOOLS/bin/zizmor" --offline --quiet .github/workflows/
+
+# The public API is typed completely, as an installed wheel presents it (pyright reads the virtualenv on
+# PATH). It exits non-zero on any public symbol whose type is missing or ambiguous.
+venv=$(ls -d "$OUT"/venvs/wheel-py* | head -n 1)
+(cd "$OUT" && PATH="$venv/bin:$PATH" VIRTUAL_ENV=$venv "$TOOLS/bin/pyright" --verifytypes corskit \
+    >"$OUT/logs/verifytypes.log") || {
+    cat "$OUT/logs/verifytypes.log"
+    exit 1
+}
+grep "Type completeness score" "$OUT/logs/verifytypes.log"
 echo "check_packaging: ok"

@@ -54,8 +54,8 @@ class DynamicOrigins:
 
     def __init__(self, func: OriginFunc, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._func = func
-        self.size = size
-        self.ttl = ttl
+        self.size: int = size
+        self.ttl: float = ttl
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
         # Origins whose failure was logged, and until when: keeps a failing function from flooding

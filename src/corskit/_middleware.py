@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -69,14 +70,14 @@ class CORSMiddleware:
         self.path_policies: PathPolicies | None = paths
         self.check_websocket_origin: bool = options.check_websocket_origin
         # Read-only views with Starlette's attribute names, for code that inspects the middleware.
-        self.allow_origins = tuple(options.allow_origins)
-        self.allow_methods = policy.allow_methods
-        self.allow_headers = sorted(policy.allowed_header_names)
-        self.allow_all_origins = policy.allow_all_origins
-        self.allow_all_headers = policy.allow_all_headers
-        self.allow_credentials = policy.allow_credentials
-        self.allow_origin_regex = policy.origin_regex
-        self.allow_private_network = policy.allow_private_network
+        self.allow_origins: tuple[str, ...] = tuple(options.allow_origins)
+        self.allow_methods: tuple[str, ...] = policy.allow_methods
+        self.allow_headers: list[str] = sorted(policy.allowed_header_names)
+        self.allow_all_origins: bool = policy.allow_all_origins
+        self.allow_all_headers: bool = policy.allow_all_headers
+        self.allow_credentials: bool = policy.allow_credentials
+        self.allow_origin_regex: re.Pattern[str] | None = policy.origin_regex
+        self.allow_private_network: bool = policy.allow_private_network
         # A subclass that overrides is_allowed_origin() (a Starlette idiom) is asked for every
         # decision, under every path policy; otherwise each compiled policy answers directly.
         self._custom_origin_check = type(self).is_allowed_origin is not CORSMiddleware.is_allowed_origin
