@@ -98,80 +98,68 @@ def many_patterns(n: int) -> list[str]:
     return [f"https://*.tenant{i}.example.com" for i in range(n)]
 
 
+def small_and_large(
+    small: tuple[App, dict[str, Any]], large: tuple[App, dict[str, Any]], rounds: int, target: float
+) -> tuple[float, float]:
+    """corskit's overhead with 4 entries and with n, from the same interleaved rounds (answers checked)."""
+    contenders = {"bare": (bare_app, small[1]), "small": small, "large": large}
+    for name, (app, scope) in contenders.items():
+        check_answer(name, app, scope, "bare" if name == "bare" else "allowed")
+    times = interleaved(contenders, rounds, target)
+    return median_overhead(times, "small"), median_overhead(times, "large")
+
+
 def bench_scale(rounds: int, target: float, n_origins: int, n_patterns: int, n_prefixes: int) -> list[ScaleResult]:
     results = []
 
     # Listed origins: a request from the last one listed (the worst case for a list scan).
     small, large = many_origins(4), many_origins(n_origins)
-    contenders = {
-        "bare": (bare_app, make_scope(small[-1])),
-        "small": (CorskitCORS(bare_app, allow_origins=small, **CONFIG), make_scope(small[-1])),
-        "large": (CorskitCORS(bare_app, allow_origins=large, **CONFIG), make_scope(large[-1])),
-    }
+    overheads = small_and_large(
+        (CorskitCORS(bare_app, allow_origins=small, **CONFIG), make_scope(small[-1])),
+        (CorskitCORS(bare_app, allow_origins=large, **CONFIG), make_scope(large[-1])),
+        rounds,
+        target,
+    )
     starlette_large = StarletteCORS(bare_app, allow_origins=large, **CONFIG)
-    for name, (app, scope) in contenders.items():
-        check_answer(name, app, scope, "bare" if name == "bare" else "allowed")
     check_answer("Starlette", starlette_large, make_scope(large[-1]), "allowed")
-    times = interleaved(contenders, rounds, target)
     # Starlette at 10,000 origins is ~100x slower: timed in its own rounds with the bare app, fewer of them.
     slow = interleaved(
         {"bare": (bare_app, make_scope(large[-1])), "starlette": (starlette_large, make_scope(large[-1]))},
         max(3, rounds // 3),
         target,
     )
-    results.append(
-        ScaleResult(
-            f"{n_origins:,} listed origins, request from the last",
-            median_overhead(times, "small"),
-            median_overhead(times, "large"),
-            median_overhead(slow, "starlette"),
-        )
-    )
+    label = f"{n_origins:,} listed origins, request from the last"
+    results.append(ScaleResult(label, *overheads, median_overhead(slow, "starlette")))
 
     # Wildcard patterns: a request from a subdomain of the last pattern, against 4 patterns of the same shape.
-    small, large = many_patterns(4), many_patterns(n_patterns)
-    scope_small = make_scope("https://app.tenant3.example.com")
-    scope_large = make_scope(f"https://app.tenant{n_patterns - 1}.example.com")
-    contenders = {
-        "bare": (bare_app, scope_small),
-        "small": (CorskitCORS(bare_app, allow_origins=small, **CONFIG), scope_small),
-        "large": (CorskitCORS(bare_app, allow_origins=large, **CONFIG), scope_large),
-    }
-    for name, (app, scope) in contenders.items():
-        check_answer(name, app, scope, "bare" if name == "bare" else "allowed")
-    times = interleaved(contenders, rounds, target)
-    results.append(
-        ScaleResult(
-            f"{n_patterns:,} `https://*.tenantN.example.com` patterns, request from a subdomain of the last",
-            median_overhead(times, "small"),
-            median_overhead(times, "large"),
-            None,
-        )
+    overheads = small_and_large(
+        (
+            CorskitCORS(bare_app, allow_origins=many_patterns(4), **CONFIG),
+            make_scope("https://app.tenant3.example.com"),
+        ),
+        (
+            CorskitCORS(bare_app, allow_origins=many_patterns(n_patterns), **CONFIG),
+            make_scope(f"https://app.tenant{n_patterns - 1}.example.com"),
+        ),
+        rounds,
+        target,
     )
+    label = f"{n_patterns:,} `https://*.tenantN.example.com` patterns, request from a subdomain of the last"
+    results.append(ScaleResult(label, *overheads, None))
 
     # Path prefixes: a request under the last prefix.
-
     def with_prefixes(n: int) -> App:
         policies = {f"/tenant{i}": {"allow_origins": ORIGINS, **CONFIG} for i in range(n)}
         return CorskitCORS(bare_app, allow_origins=ORIGINS, path_policies=policies, **CONFIG)
 
-    scope_small = make_scope(ALLOWED, path="/tenant3/items/42")
-    scope_large = make_scope(ALLOWED, path=f"/tenant{n_prefixes - 1}/items/42")
-    contenders = {
-        "bare": (bare_app, scope_small),
-        "small": (with_prefixes(4), scope_small),
-        "large": (with_prefixes(n_prefixes), scope_large),
-    }
-    for name, (app, scope) in contenders.items():
-        check_answer(name, app, scope, "bare" if name == "bare" else "allowed")
-    times = interleaved(contenders, rounds, target)
+    overheads = small_and_large(
+        (with_prefixes(4), make_scope(ALLOWED, path="/tenant3/items/42")),
+        (with_prefixes(n_prefixes), make_scope(ALLOWED, path=f"/tenant{n_prefixes - 1}/items/42")),
+        rounds,
+        target,
+    )
     results.append(
-        ScaleResult(
-            f"{n_prefixes:,} path prefixes (`path_policies`), request under the last",
-            median_overhead(times, "small"),
-            median_overhead(times, "large"),
-            None,
-        )
+        ScaleResult(f"{n_prefixes:,} path prefixes (`path_policies`), request under the last", *overheads, None)
     )
     return results
 

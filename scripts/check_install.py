@@ -75,13 +75,13 @@ def hammer_without_gil() -> None:
     def work() -> None:
         try:
             for i in range(2000):
-                check(find_origin(shared, b"dup") in (ALLOWED.encode(), b"dup", None), "find_origin disagreed")
+                check(find_origin(shared, b"dup") == ALLOWED.encode(), "find_origin lost the Origin header")
                 check(read_headers(shared, b"dup")[4] == b"api.example", "read_headers lost the Host header")
-                # Another thread grows and shrinks the list being read.
+                # The other threads grow and shrink the list being read, never touching its first two pairs.
                 if i % 2:
                     shared.append((b"x-extra", b"1"))
-                elif len(shared) > 2:
-                    shared.pop()
+                else:
+                    del shared[2:]
                 send = CORSSend(sink, ((b"access-control-allow-origin", b"*"),), frozenset({b"vary"}))
                 coroutine = send({"type": "http.response.start", "status": 200, "headers": []})
                 coroutine.close()

@@ -31,6 +31,10 @@ TOOLS=$ROOT/.venv-release
     exit 1
 }
 SDIST=$(ls "$OUT"/dist/corskit-*.tar.gz)
+# Unpacked too: scripts/test_matrix.sh runs the test suite from it, which shows the sdist holds what the
+# tests need.
+mkdir -p "$OUT/sdist"
+tar -xzf "$SDIST" -C "$OUT/sdist"
 
 # One CPython: a wheel from the sdist (the extension required), repaired; then the two clean installs.
 check_python() {
@@ -91,7 +95,7 @@ echo "cibuildwheel: 24 Linux, 12 macOS and 6 Windows wheels configured"
 
 # The public API is typed completely, as an installed wheel presents it (pyright reads the virtualenv on
 # PATH). It exits non-zero on any public symbol whose type is missing or ambiguous.
-venv=$(ls -d "$OUT"/venvs/wheel-py* | head -n 1)
+venv=$(find "$OUT/venvs" -maxdepth 1 -name 'wheel-py*' | sort | head -n 1)
 (cd "$OUT" && PATH="$venv/bin:$PATH" VIRTUAL_ENV=$venv "$TOOLS/bin/pyright" --verifytypes corskit \
     >"$OUT/logs/verifytypes.log") || {
     cat "$OUT/logs/verifytypes.log"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the matrix scripts: PYTHONS lists one interpreter per supported CPython minor version installed
 # on this machine (pyenv's, under ~/.pyenv/versions, on these machines). A supported version that is missing
 # is an error: CI tests what the project claims. CPython 3.14 is not installed here; the wheel builds on

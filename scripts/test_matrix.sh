@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The suites that need no browser on every CPython here, each against that Python's repaired wheel from
-# scripts/check_packaging.sh (run it first), in virtualenvs kept between runs (.venv-py310, ...):
+# scripts/check_packaging.sh (run it first) and from its unpacked sdist, in virtualenvs kept between runs
+# (.venv-py310, ...):
 #   - the oldest CPython with the oldest supported Starlette and FastAPI (scripts/oldest-supported.txt),
 #     leaving out the tests that compare answers with the installed Starlette's own class (they hold for
 #     Starlette 1.10, the behaviour corskit copies);
@@ -13,6 +14,7 @@ ROOT=$(pwd)
 # shellcheck source=scripts/pythons.sh
 source scripts/pythons.sh
 WHEELHOUSE=$ROOT/build/release/wheelhouse
+SDIST_TREE=$(find "$ROOT/build/release/sdist" -mindepth 1 -maxdepth 1 -type d -name 'corskit-*')
 LOGS=$ROOT/build/matrix
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
@@ -31,11 +33,12 @@ run_python() {
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install -q --upgrade pip
     # shellcheck disable=SC2086
-    "$venv/bin/python" -m pip install -q $constraints "$wheel[test]"
+    "$venv/bin/python" -m pip install -q $constraints "${wheel}[test]"
     "$venv/bin/python" -m pip install -q --no-deps --force-reinstall "$wheel"
     "$venv/bin/python" -c 'import corskit, corskit._speedups, starlette, fastapi, sys
 print(f"{sys.argv[1]}: corskit from {corskit.__file__}, Starlette {starlette.__version__}, FastAPI {fastapi.__version__}")' "$tag"
-    "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "$markers"
+    # From the unpacked sdist, whose src/ is not on the path: the tests import the installed wheel.
+    (cd "$SDIST_TREE" && "$venv/bin/python" -m pytest -q -p no:cacheprovider -m "$markers")
 }
 
 pids=()

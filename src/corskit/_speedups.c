@@ -93,23 +93,31 @@ origin_in(PyObject *seq, PyObject *duplicate)
     return Py_NewRef(found == NULL ? Py_None : found);
 }
 
+/* Runs `read` over the ASGI header list args[0] (with args[1], the stand-in for several Origin headers),
+ * holding the list's critical section (see the top of this file). The answer owns its references before
+ * the list, which may own the only other ones, is released. */
 static PyObject *
-find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+over_headers(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *(*read)(PyObject *, PyObject *))
 {
     if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "find_origin(headers, duplicate)");
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
     if (seq == NULL)
         return NULL;
     PyObject *result;
-    /* The reference is taken before releasing seq, which may own the only other one. */
     Py_BEGIN_CRITICAL_SECTION(seq);
-    result = origin_in(seq, args[1]);
+    result = read(seq, args[1]);
     Py_END_CRITICAL_SECTION();
     Py_DECREF(seq);
     return result;
+}
+
+static PyObject *
+find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return over_headers(args, nargs, "find_origin(headers, duplicate)", origin_in);
 }
 
 /* read_headers' answer for `seq` (a new reference); the caller holds seq's critical section. */
@@ -170,20 +178,7 @@ done:
 static PyObject *
 read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "read_headers(headers, duplicate)");
-        return NULL;
-    }
-    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
-    if (seq == NULL)
-        return NULL;
-    PyObject *result;
-    /* Py_BuildValue takes its own references before seq, which may own the only other ones, goes. */
-    Py_BEGIN_CRITICAL_SECTION(seq);
-    result = header_values_in(seq, args[1]);
-    Py_END_CRITICAL_SECTION();
-    Py_DECREF(seq);
-    return result;
+    return over_headers(args, nargs, "read_headers(headers, duplicate)", header_values_in);
 }
 
 /* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names).
