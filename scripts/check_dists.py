@@ -2,8 +2,8 @@
 
     python scripts/check_dists.py SDIST WHEEL [WHEEL ...]
 
-- a wheel: the package (modules, py.typed, the extension's stub and binary) and its dist-info only; no C
-  source, no tests;
+- a wheel: the package (modules, py.typed, the extension's stub and binary, package data) and its
+  dist-info only; no C source, no tests;
 - the sdist: what builds corskit and runs its tests (setup.py, pyproject.toml, the C source, tests/, the
   README and docs/ the tests read, examples/);
 - the metadata: one version everywhere, a classifier for every supported Python and only known
@@ -41,7 +41,9 @@ SDIST_NEEDS = (
     "docs/security.md",
     "examples/seed_app.py",
 )
-WHEEL_ALLOWED_SUFFIXES = {".py", ".pyi", ".typed", ".so", ".pyd"}
+# Sources that build the package, which a wheel never needs (package data such as a page's static files
+# is fine).
+WHEEL_FORBIDDEN_SUFFIXES = {".c", ".h", ".o", ".obj", ".pyc"}
 
 
 def metadata_problems(name: str, text: str, version: str) -> list[str]:
@@ -80,7 +82,7 @@ def wheel_problems(path: Path) -> list[str]:
             continue
         if top != "corskit":
             problems.append(f"{path.name}: {name} is outside the package")
-        elif Path(name).suffix not in WHEEL_ALLOWED_SUFFIXES or "/tests/" in name:
+        elif Path(name).suffix in WHEEL_FORBIDDEN_SUFFIXES or "/tests/" in name or Path(name).name == "conftest.py":
             problems.append(f"{path.name}: {name} does not belong in a wheel")
     if not any(n.startswith("corskit/_speedups.") and n.endswith((".so", ".pyd")) for n in names):
         problems.append(f"{path.name}: no compiled corskit._speedups")
