@@ -61,8 +61,8 @@ class DynamicOrigins:
         self.memory: Callable[[bytes], bool] | None = (
             raw if getattr(func, "answers_from_memory", False) is True and callable(raw) else None
         )
-        self.size = size
-        self.ttl = ttl
+        self.size: int = size
+        self.ttl: float = ttl
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
         # Origins whose failure was logged, and until when: keeps a failing function from flooding

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RedisOriginStore", "changes_channel", "validate_store_entries"]
 
-logger = logging.getLogger("corskit")
+_logger = logging.getLogger("corskit")
 
 
 def changes_channel(key: str) -> str:
@@ -111,11 +111,11 @@ class RedisOriginStore:
             import redis.asyncio  # noqa: F401
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("RedisOriginStore needs redis-py: pip install 'corskit[redis]'") from exc
-        self.url = url
-        self.key = key
-        self.channel = changes_channel(key)
-        self.refresh_interval = refresh_interval
-        self.retry_interval = retry_interval
+        self.url: str = url
+        self.key: str = key
+        self.channel: str = changes_channel(key)
+        self.refresh_interval: float = refresh_interval
+        self.retry_interval: float = retry_interval
         self._snapshot = _EMPTY
         self._valid: dict[str, bool] = {}  # member -> whether it is a valid entry (validated once)
         self._loaded = threading.Event()
@@ -127,7 +127,7 @@ class RedisOriginStore:
         self._thread: threading.Thread | None = None
         self._start()
         if not self._settled.wait(connect_timeout):
-            logger.error(
+            _logger.error(
                 "corskit: Redis at %s did not answer within %.1f s; refusing the origins it holds until it "
                 "does (retrying in the background).",
                 _redacted(url),
@@ -243,7 +243,7 @@ class RedisOriginStore:
             problems = validate_store_entries([entry])
             self._valid[entry] = not problems
             if problems:
-                logger.error(
+                _logger.error(
                     "corskit: ignoring an invalid entry in Redis set %r: %s. Remove it with "
                     "'corskit origins remove' and add the corrected origin.",
                     self.key,
@@ -258,7 +258,7 @@ class RedisOriginStore:
     def _went_down(self, exc: BaseException) -> None:
         if self._down_since is None and not self._stopping.is_set():
             self._down_since = time.monotonic()
-            logger.error(
+            _logger.error(
                 "corskit: lost Redis at %s (%s: %s); serving the last known %d origins and refusing others "
                 "until it is back.",
                 _redacted(self.url),
@@ -270,7 +270,7 @@ class RedisOriginStore:
 
     def _came_up(self) -> None:
         if self._down_since is not None:
-            logger.warning(
+            _logger.warning(
                 "corskit: Redis at %s is back after %.1f s; reloaded %d origins.",
                 _redacted(self.url),
                 time.monotonic() - self._down_since,

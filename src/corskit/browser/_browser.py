@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._algorithm import FetchContext, FetchGenerator, run_fetch
-from ._origins import parse_origin, resolve_url
+from ._origins import Origin, parse_origin, resolve_url
 from ._preflight_cache import PreflightCache
 from ._profiles import Profile, get_profile
 from ._request import HeadersArg, RequestRefused, prepare_request
@@ -32,16 +32,16 @@ class _BaseBrowser:
         timeout: float = 10.0,
         verify: Any = True,
     ) -> None:
-        self.origin = parse_origin(origin)
-        self.profile = get_profile(profile)
+        self.origin: Origin = parse_origin(origin)
+        self.profile: Profile = get_profile(profile)
         self.app = app
-        self.preflight_cache = PreflightCache(self.profile, clock)
+        self.preflight_cache: PreflightCache = PreflightCache(self.profile, clock)
         # With an app, bare paths go to the app's server; without one, they resolve against the page.
         if base_url is None:
             base_url = DEFAULT_APP_BASE_URL if app is not None else self.origin.serialize()
         if self.origin.opaque and app is None and base_url == "null":
             raise ValueError("with origin='null' and no app, pass base_url= to resolve relative URLs")
-        self.base_url = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        self.base_url: str = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
         self._timeout = timeout
         self._verify = verify
         self._asgi = AsgiTransport(app) if app is not None else None
