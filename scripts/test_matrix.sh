@@ -22,13 +22,13 @@ OLDEST=$(echo "$PYTHONS" | awk '{print $1}')
 
 # One CPython: its venv brought up to date, this build's wheel installed, the suites run.
 run_python() {
-    local python=$1 tag venv wheel constraints="" markers="not chromium"
+    local python=$1 tag venv wheel constraints="" markers="not chromium and not firefox and not webkit"
     tag=$("$python" -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")')
     venv=$ROOT/.venv-$tag
     wheel=$(ls "$WHEELHOUSE"/corskit-*-cp"${tag#py}"-*.whl)
     if [ "$python" = "$OLDEST" ]; then
         constraints="--constraint $ROOT/scripts/oldest-supported.txt"
-        markers="not chromium and not starlette_reference"
+        markers="not chromium and not firefox and not webkit and not starlette_reference"
     fi
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
     "$venv/bin/python" -m pip install -q --upgrade pip

@@ -90,6 +90,7 @@ def check(shown: list[dict[str, Any]], engine: str, demo: DemoProcess) -> None:
     assert f"from origin '{demo.refused_page}' has been blocked by CORS policy" in items["refused"]["console"]
 
 
+@pytest.mark.firefox
 def test_firefox_esr(demo: DemoProcess, tmp_path: Path) -> None:
     profile = tmp_path / "profile"
     profile.mkdir()
@@ -104,6 +105,7 @@ def test_firefox_esr(demo: DemoProcess, tmp_path: Path) -> None:
     check(shown, "Firefox", demo)
 
 
+@pytest.mark.webkit
 def test_webkitgtk(demo: DemoProcess) -> None:
     assert MINIBROWSERS, "WebKitGTK's MiniBrowser is missing: apt-get install webkit2gtk-driver (see scripts/test)"
     shown = run_in(["xvfb-run", "-a", MINIBROWSERS[-1]], demo)
