@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from support.chromium import ChromiumHandle, OriginPage, chromium_session, open_origin_page, static_page_app
+from support.engines import EngineSession, engine_session
 from support.servers import ServerHandle, serve
 
 
@@ -41,3 +42,17 @@ def page_on_origin(chromium: ChromiumHandle, page_server: ServerHandle) -> Itera
     yield open_page
     for page in pages:
         page.close()
+
+
+@pytest.fixture(scope="session")
+def firefox() -> Iterator[EngineSession]:
+    """The session's headless Firefox ESR on a runner page (see tests/support/engines.py)."""
+    with engine_session("firefox") as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def webkit() -> Iterator[EngineSession]:
+    """The session's WebKitGTK MiniBrowser on its own Xvfb, on a runner page (see tests/support/engines.py)."""
+    with engine_session("webkit") as session:
+        yield session

@@ -3,13 +3,18 @@
 ``from corskit import CORSMiddleware`` replaces ``from fastapi.middleware.cors import CORSMiddleware``.
 """
 
-from ._compile import compile_policy
-from ._dynamic import in_thread
-from ._errors import CORSConfigError, Problem
-from ._explain import Check, Explanation
-from ._middleware import CORSMiddleware
-from ._options import Options
-from ._policy import Policy
+# The names below are loaded on first use (PEP 562): every pytest run of a project with corskit installed
+# imports this package for its plugin (corskit.pytest_plugin), which needs none of them. `TYPE_CHECKING`
+# is spelled out rather than imported from typing, which this import would otherwise be the first to pay for.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._compile import compile_policy
+    from ._dynamic import in_thread
+    from ._errors import CORSConfigError, Problem
+    from ._explain import Check, Explanation
+    from ._middleware import CORSMiddleware
+    from ._options import Options
+    from ._policy import Policy
 
 __all__ = [
     "CORSConfigError",
@@ -23,3 +28,30 @@ __all__ = [
     "in_thread",
 ]
 __version__ = "0.1.0"
+
+_HOMES = {
+    "CORSConfigError": "_errors",
+    "CORSMiddleware": "_middleware",
+    "Check": "_explain",
+    "Explanation": "_explain",
+    "Options": "_options",
+    "Policy": "_policy",
+    "Problem": "_errors",
+    "compile_policy": "_compile",
+    "in_thread": "_dynamic",
+}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'corskit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups find it directly
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

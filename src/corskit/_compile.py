@@ -461,11 +461,9 @@ def compile_options(given: Mapping[str, Any]) -> tuple[Options, Policy, PathPoli
         problems.append(Problem("unknown-option", name, unknown_option_message(name, OPTION_NAMES)))
     policy = collect_policy({name: options[name] for name in PER_PATH}, problems)
     paths = collect_path_policies(options["path_policies"], problems)
-    check_websocket_origin = options["check_websocket_origin"]
-    if not isinstance(check_websocket_origin, bool):
-        problems.append(
-            Problem("not-a-bool", "check_websocket_origin", f"expected True or False, got {check_websocket_origin!r}.")
-        )
+    for name in ("check_websocket_origin", "debug"):
+        if not isinstance(options[name], bool):
+            problems.append(Problem("not-a-bool", name, f"expected True or False, got {options[name]!r}."))
     if problems or policy is None:
         raise CORSConfigError(problems)
     return Options(**options), policy, paths

@@ -108,8 +108,15 @@ def preflight(
     method: bytes | None,
     requested: bytes | None,
     private_network: bool,
+    debug: bool = False,
 ) -> PreflightAnswer:
-    """The answer to a preflight: Starlette's "OK" (200) or "Disallowed CORS ..." (400), and why."""
+    """The answer to a preflight: Starlette's "OK" (200) or "Disallowed CORS ..." (400), and why.
+
+    With ``debug``, a refused preflight from an allowed origin is answered 200 with the configured
+    Access-Control-Allow-* lists instead of 400: the browser still refuses it, but its console then names
+    the failing check ("Method PUT is not allowed by Access-Control-Allow-Methods in preflight response")
+    rather than "It does not have HTTP ok status".
+    """
     method_ok = method in policy.method_bytes
     headers_problem = None if requested is None else policy.request_headers_problem(requested)
     network_ok = not private_network or policy.allow_private_network
@@ -145,7 +152,9 @@ def preflight(
     body = b"Disallowed CORS " + ", ".join(names).encode()
     headers.append((CONTENT_LENGTH, str(len(body)).encode()))
     headers.append(TEXT_PLAIN)
-    return 400, headers, body, tuple(failures)
+    # Fetch: CORS-preflight fetch, step 7: the CORS check comes first, so a refused origin is named
+    # already (no Access-Control-Allow-Origin); the status only hides the checks after it.
+    return (200 if debug and origin_ok else 400), headers, body, tuple(failures)
 
 
 def actual(policy: Policy, facts: RequestFacts, origin_ok: bool) -> Answer:

@@ -50,12 +50,19 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 class DynamicOrigins:
     """Asks ``func`` whether an origin is allowed, with a per-origin TTL cache of bounded size."""
 
-    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "size", "ttl")
+    __slots__ = ("_cache", "_clock", "_func", "_logged", "_pending", "memory", "size", "ttl")
 
     def __init__(self, func: OriginFunc, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._func = func
-        self.size = size
-        self.ttl = ttl
+        # A function that answers from an always-current local copy (corskit.stores.RedisOriginStore) is
+        # asked on every request, synchronously, with the raw header value: caching its answers would only
+        # hide the changes it already knows about, and the copy is cheaper to read than the cache.
+        raw = getattr(func, "allows_raw", None)
+        self.memory: Callable[[bytes], bool] | None = (
+            raw if getattr(func, "answers_from_memory", False) is True and callable(raw) else None
+        )
+        self.size: int = size
+        self.ttl: float = ttl
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, bool]] = OrderedDict()
         # Origins whose failure was logged, and until when: keeps a failing function from flooding
@@ -66,7 +73,7 @@ class DynamicOrigins:
 
     @property
     def caching(self) -> bool:
-        return self.size > 0 and self.ttl > 0
+        return self.size > 0 and self.ttl > 0 and self.memory is None
 
     def cached(self, origin: str) -> bool | None:
         """The cached answer for ``origin``, or None when it must be asked."""
@@ -84,6 +91,8 @@ class DynamicOrigins:
         """What the function says about ``origin``; it only hears about origins a browser could send."""
         if split_serialized_origin(origin) is None:
             return False
+        if self.memory is not None:
+            return self.memory(origin.encode("latin-1"))
         if not self.caching:
             return await self._ask(origin)
         answer = self.cached(origin)
@@ -126,6 +135,8 @@ class DynamicOrigins:
         """
         if split_serialized_origin(origin) is None:
             return False
+        if self.memory is not None:
+            return self.memory(origin.encode("latin-1"))
         if not self.caching:
             return self._ask_sync(origin)
         answer = self.cached(origin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -12,7 +13,7 @@ from ._compile import bind_options, compile_options
 from ._decide import DUPLICATE_ORIGIN, RequestFacts, actual, decide, preflight, read_request, websocket
 from ._explain import Explanation, describe, explanation
 from ._hot import CORSSend, find_origin, read_headers
-from ._options import FIELDS, POSITIONAL
+from ._options import FIELDS, OPTION_NAMES, POSITIONAL, Options
 from ._paths import PathPolicies, route_path
 from ._policy import Policy
 
@@ -21,12 +22,15 @@ HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 logger = logging.getLogger("corskit")
 
 _ONLY_VARY = frozenset({VARY})
+# What a request reads, as compile_options returns it: the options, the top-level policy, the path policies.
+_Compiled = tuple[Options, Policy, PathPolicies | None]
 _WS_DENIED_BODY = b"Forbidden: WebSocket origin not allowed"
 
 
-def _log_refusal(kind: str, policy: Policy, facts: RequestFacts, failures: tuple[str, ...]) -> None:
+def _log_refusal(kind: str, policy: Policy, facts: RequestFacts, failures: tuple[str, ...], debug: bool) -> None:
     sentences = " ".join(str(check) for check in describe(policy, facts, failures))
-    logger.debug("corskit refused a %s: %s", kind, sentences)
+    # In debug mode at WARNING: Python prints that much even where logging was never configured.
+    logger.log(logging.WARNING if debug else logging.DEBUG, "corskit refused a %s: %s", kind, sentences)
 
 
 def _as_asgi_headers(headers: HeadersInput) -> list[tuple[bytes, bytes]]:
@@ -62,26 +66,88 @@ class CORSMiddleware:
     """
 
     def __init__(self, app: ASGIApp, *args: Any, **kwargs: Any) -> None:
-        options, policy, paths = compile_options(bind_options(args, kwargs))
         self.app = app
-        self.options = options
-        self.policy: Policy = policy
-        self.path_policies: PathPolicies | None = paths
-        self.check_websocket_origin: bool = options.check_websocket_origin
-        # Read-only views with Starlette's attribute names, for code that inspects the middleware.
-        self.allow_origins = tuple(options.allow_origins)
-        self.allow_methods = policy.allow_methods
-        self.allow_headers = sorted(policy.allowed_header_names)
-        self.allow_all_origins = policy.allow_all_origins
-        self.allow_all_headers = policy.allow_all_headers
-        self.allow_credentials = policy.allow_credentials
-        self.allow_origin_regex = policy.origin_regex
-        self.allow_private_network = policy.allow_private_network
+        # Everything a request reads, in one tuple: reconfigure() replaces it with one assignment, so a
+        # request sees either the old configuration or the new one, never a mix, and keeps the one it
+        # read first until it ends.
+        self._compiled: _Compiled = compile_options(bind_options(args, kwargs))
         # A subclass that overrides is_allowed_origin() (a Starlette idiom) is asked for every
         # decision, under every path policy; otherwise each compiled policy answers directly.
         self._custom_origin_check = type(self).is_allowed_origin is not CORSMiddleware.is_allowed_origin
 
     __init__.__signature__ = _signature()  # type: ignore[attr-defined]
+
+    def reconfigure(self, **changes: Any) -> None:
+        """Switch to the current options with ``changes`` applied, without a restart.
+
+        Validated exactly as the constructor validates (``CORSConfigError`` listing every problem); only a
+        valid configuration replaces the running one, in one step. Requests already in flight finish
+        under the configuration they started with. Options not named keep their current values;
+        ``reconfigure(allow_origins=[...])`` changes the origins alone.
+        """
+        current = self._compiled[0]
+        given = {name: getattr(current, name) for name in OPTION_NAMES}
+        given.update(changes)  # unknown names are reported by compile_options, like the constructor's
+        self._compiled = compile_options(given)
+
+    # Read-only views of the running configuration (Starlette's attribute names among them, for code
+    # that inspects the middleware).
+    @property
+    def options(self) -> Options:
+        return self._compiled[0]
+
+    @property
+    def policy(self) -> Policy:
+        return self._compiled[1]
+
+    @property
+    def path_policies(self) -> PathPolicies | None:
+        return self._compiled[2]
+
+    @property
+    def check_websocket_origin(self) -> bool:
+        return self._compiled[0].check_websocket_origin
+
+    @property
+    def debug(self) -> bool:
+        """Debug answers to refused preflights (see the README); set it to switch at run time."""
+        return self._compiled[0].debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.reconfigure(debug=value)
+
+    @property
+    def allow_origins(self) -> tuple[str, ...]:
+        return tuple(self._compiled[0].allow_origins)
+
+    @property
+    def allow_methods(self) -> tuple[str, ...]:
+        return self._compiled[1].allow_methods
+
+    @property
+    def allow_headers(self) -> list[str]:
+        return sorted(self._compiled[1].allowed_header_names)
+
+    @property
+    def allow_all_origins(self) -> bool:
+        return self._compiled[1].allow_all_origins
+
+    @property
+    def allow_all_headers(self) -> bool:
+        return self._compiled[1].allow_all_headers
+
+    @property
+    def allow_credentials(self) -> bool:
+        return self._compiled[1].allow_credentials
+
+    @property
+    def allow_origin_regex(self) -> re.Pattern[str] | None:
+        return self._compiled[1].origin_regex
+
+    @property
+    def allow_private_network(self) -> bool:
+        return self._compiled[1].allow_private_network
 
     def is_allowed_origin(self, origin: str) -> bool:
         """Whether the top-level lists, patterns and regex allow ``origin`` (not ``allow_origin_func``)."""
@@ -108,22 +174,24 @@ class CORSMiddleware:
             return True
         return policy.dynamic is not None and policy.dynamic.allowed_sync(origin.decode("latin-1"))
 
-    def _policy_for(self, scope: Scope) -> Policy | None:
-        if self.path_policies is None:
-            return self.policy
-        path = route_path(scope["path"], scope.get("root_path", ""))
-        return self.path_policies.lookup(path, self.policy)[1]
+    @staticmethod
+    def _policy_for(compiled: _Compiled, scope: Scope) -> Policy | None:
+        _, policy, paths = compiled
+        if paths is None:
+            return policy
+        return paths.lookup(route_path(scope["path"], scope.get("root_path", "")), policy)[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        compiled = self._compiled  # read once: the whole request runs under this configuration
         scope_type = scope["type"]
         if scope_type != "http":
-            if scope_type == "websocket" and self.check_websocket_origin:
-                await self._websocket(scope, receive, send)
+            if scope_type == "websocket" and compiled[0].check_websocket_origin:
+                await self._websocket(compiled, scope, receive, send)
             else:
                 await self.app(scope, receive, send)
             return
 
-        policy = self.policy if self.path_policies is None else self._policy_for(scope)
+        policy: Policy | None = compiled[1] if compiled[2] is None else self._policy_for(compiled, scope)
         if policy is None:
             await self.app(scope, receive, send)  # CORS is off for this path.
             return
@@ -150,18 +218,22 @@ class CORSMiddleware:
                 allowed = origin in policy.exact_origin_bytes or policy.allow_all_origins
                 if not allowed and policy.match_origin is not None:
                     allowed = policy.match_origin(origin)
-            if not allowed and policy.dynamic is not None:
-                allowed = await policy.dynamic.allowed(origin.decode("latin-1"))
+            dynamic = policy.dynamic
+            if not allowed and dynamic is not None:
+                # An always-current in-memory store (RedisOriginStore) answers the raw value at once,
+                # without the text decoding and the coroutine of a user function's cached call.
+                memory = dynamic.memory
+                allowed = memory(origin) if memory is not None else await dynamic.allowed(origin.decode("latin-1"))
 
             # Fetch: a CORS-preflight request is an OPTIONS request with Access-Control-Request-Method
             # (read_request() says the same for explain()).
             if request_method is not None:
                 status, headers, body, failures = preflight(
-                    policy, origin, allowed, request_method, requested, private_network
+                    policy, origin, allowed, request_method, requested, private_network, compiled[0].debug
                 )
-                if failures and logger.isEnabledFor(logging.DEBUG):
+                if failures and (compiled[0].debug or logger.isEnabledFor(logging.DEBUG)):
                     facts = RequestFacts("preflight", origin, request_method, requested, private_network)
-                    _log_refusal("preflight", policy, facts, failures)
+                    _log_refusal("preflight", policy, facts, failures, compiled[0].debug)
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -169,9 +241,9 @@ class CORSMiddleware:
             if allowed:
                 extra = ((ACAO, b"*" if policy.allow_all_origins else origin), *policy.simple_headers)
                 replace = policy.simple_header_names
-            elif logger.isEnabledFor(logging.DEBUG):
+            elif compiled[0].debug or logger.isEnabledFor(logging.DEBUG):
                 refused = RequestFacts("simple", origin)
-                _log_refusal("request", policy, refused, actual(policy, refused, False).failures)
+                _log_refusal("request", policy, refused, actual(policy, refused, False).failures, compiled[0].debug)
         send_with_cors = CORSSend(send, extra, replace)
         try:
             await self.app(scope, receive, send_with_cors)
@@ -190,8 +262,8 @@ class CORSMiddleware:
                 await send({"type": "http.response.body", "body": b"Internal Server Error"})
             raise
 
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        policy = self._policy_for(scope)
+    async def _websocket(self, compiled: _Compiled, scope: Scope, receive: Receive, send: Send) -> None:
+        policy = self._policy_for(compiled, scope)
         facts = read_request("GET", scope["headers"], websocket=True)
         # Browsers always send Origin on a WebSocket handshake; without one it is not a browser, and
         # the same-origin policy has nothing to protect.
@@ -202,8 +274,8 @@ class CORSMiddleware:
         if answer.status is None:
             await self.app(scope, receive, send)
             return
-        if logger.isEnabledFor(logging.DEBUG):
-            _log_refusal("WebSocket handshake", policy, facts, answer.failures)
+        if compiled[0].debug or logger.isEnabledFor(logging.DEBUG):
+            _log_refusal("WebSocket handshake", policy, facts, answer.failures, compiled[0].debug)
         # Cross-site WebSocket hijacking: browsers never preflight a WebSocket, so the handshake is
         # refused here, before the app can accept it with the visitor's cookies.
         message = await receive()
@@ -231,9 +303,10 @@ class CORSMiddleware:
         pairs = _as_asgi_headers(headers)
         upgrade = next((value for name, value in pairs if name == b"upgrade"), b"")
         facts = read_request(method, pairs, websocket=upgrade.strip().lower() == b"websocket")
-        if self.path_policies is None:
-            return self.policy, None, facts
-        prefix, policy = self.path_policies.lookup(path, self.policy)
+        _, root, paths = self._compiled
+        if paths is None:
+            return root, None, facts
+        prefix, policy = paths.lookup(path, root)
         return policy, prefix, facts
 
     def _needs_verdict(self, policy: Policy | None, facts: RequestFacts) -> bool:

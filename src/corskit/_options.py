@@ -40,6 +40,7 @@ class Options:
     origin_cache_ttl: float = 60.0
     check_websocket_origin: bool = field(default=True, metadata=_APP_WIDE)
     path_policies: Mapping[str, Mapping[str, Any] | None] | None = field(default=None, metadata=_APP_WIDE)
+    debug: bool = field(default=False, metadata=_APP_WIDE)
 
 
 FIELDS = dataclasses.fields(Options)

@@ -24,6 +24,21 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Free-threaded CPython (3.13t, 3.14t) runs this module without the GIL: PyInit__speedups says so
+ * (Py_MOD_GIL_NOT_USED). What makes that safe:
+ *   - the module's globals are set once, in PyInit, and never change afterwards;
+ *   - find_origin and read_headers read the caller's header list in place: they hold the list's critical
+ *     section while they walk its borrowed items and until they own references to what they return
+ *     (another thread could otherwise shrink the list, and free an item, under them);
+ *   - CORSSend works on a copy of the message and a list it builds itself, and its only mutable field,
+ *     `started`, is written and read inside the object's critical section.
+ * With the GIL (every other build), the critical-section macros expand to plain blocks. Before 3.13 they
+ * do not exist, and the GIL makes them unnecessary. */
+#ifndef Py_BEGIN_CRITICAL_SECTION
+#define Py_BEGIN_CRITICAL_SECTION(op) {
+#define Py_END_CRITICAL_SECTION() }
+#endif
+
 static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header, *merge_headers, *separator;
 
 /* Whether `name` is exactly b"origin". */
@@ -60,48 +75,55 @@ name_is(PyObject *name, const char *text, Py_ssize_t size)
 
 #define NAME_IS(name, literal) name_is(name, literal, (Py_ssize_t)(sizeof(literal) - 1))
 
-/* The headers argument of f(headers, duplicate) as a fast sequence (a new reference), or NULL. */
+/* find_origin's answer for `seq` (a new reference); the caller holds seq's critical section. */
 static PyObject *
-header_sequence(PyObject *const *args, Py_ssize_t nargs, const char *usage)
+origin_in(PyObject *seq, PyObject *duplicate)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, usage);
-        return NULL;
-    }
-    return PySequence_Fast(args[0], "ASGI headers must be iterable");
-}
-
-static PyObject *
-find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    PyObject *seq = header_sequence(args, nargs, "find_origin(headers, duplicate)");
-    if (seq == NULL)
-        return NULL;
     PyObject *found = NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *name, *value;
-        if (header_pair(items[i], &name, &value) < 0) {
-            Py_DECREF(seq);
+        if (header_pair(items[i], &name, &value) < 0)
             return NULL;
-        }
         if (is_origin(name)) {
-            found = found == NULL ? value : args[1];
+            found = found == NULL ? value : duplicate;
         }
     }
-    /* Take the reference before releasing seq, which may own the only other one. */
-    PyObject *result = Py_NewRef(found == NULL ? Py_None : found);
+    return Py_NewRef(found == NULL ? Py_None : found);
+}
+
+/* Runs `read` over the ASGI header list args[0] (with args[1], the stand-in for several Origin headers),
+ * holding the list's critical section (see the top of this file). The answer owns its references before
+ * the list, which may own the only other ones, is released. */
+static PyObject *
+over_headers(PyObject *const *args, Py_ssize_t nargs, const char *usage, PyObject *(*read)(PyObject *, PyObject *))
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    if (seq == NULL)
+        return NULL;
+    PyObject *result;
+    Py_BEGIN_CRITICAL_SECTION(seq);
+    result = read(seq, args[1]);
+    Py_END_CRITICAL_SECTION();
     Py_DECREF(seq);
     return result;
 }
 
 static PyObject *
-read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *seq = header_sequence(args, nargs, "read_headers(headers, duplicate)");
-    if (seq == NULL)
-        return NULL;
+    return over_headers(args, nargs, "find_origin(headers, duplicate)", origin_in);
+}
+
+/* read_headers' answer for `seq` (a new reference); the caller holds seq's critical section. */
+static PyObject *
+header_values_in(PyObject *seq, PyObject *duplicate)
+{
     PyObject *origin = NULL, *method = NULL, *requested = NULL, *host = NULL, *lines = NULL, *result = NULL;
     int private_network = 0;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
@@ -113,7 +135,7 @@ read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (!PyBytes_CheckExact(name))
             continue;
         if (NAME_IS(name, "origin"))
-            origin = origin == NULL ? value : args[1];
+            origin = origin == NULL ? value : duplicate;
         else if (NAME_IS(name, "host")) {
             if (host == NULL)
                 host = value;
@@ -149,10 +171,14 @@ read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                                requested ? requested : Py_None, private_network ? Py_True : Py_False,
                                host ? host : Py_None);
 done:
-    /* Py_BuildValue took its own references before seq, which may own the only other ones, goes. */
     Py_XDECREF(lines);
-    Py_DECREF(seq);
     return result;
+}
+
+static PyObject *
+read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return over_headers(args, nargs, "read_headers(headers, duplicate)", header_values_in);
 }
 
 /* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names).
@@ -245,7 +271,9 @@ corssend_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, Py
     Py_DECREF(type);
     if (!start)
         return PyObject_CallOneArg(self->send, message);
+    Py_BEGIN_CRITICAL_SECTION(self);
     self->started = 1;
+    Py_END_CRITICAL_SECTION();
     /* A copy of the message: never edit the app's own. */
     PyObject *copy = PyDict_CheckExact(message) ? PyDict_Copy(message) : PyDict_New();
     if (copy == NULL)
@@ -312,7 +340,11 @@ corssend_dealloc(CORSSend *self)
 static PyObject *
 corssend_get_started(CORSSend *self, void *closure)
 {
-    return PyBool_FromLong(self->started);
+    char started;
+    Py_BEGIN_CRITICAL_SECTION(self);
+    started = self->started;
+    Py_END_CRITICAL_SECTION();
+    return PyBool_FromLong(started);
 }
 
 static PyGetSetDef corssend_getset[] = {
@@ -379,6 +411,13 @@ PyInit__speedups(void)
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
+#ifdef Py_GIL_DISABLED
+    /* Py_mod_gil for a single-phase module: safe without the GIL (see the top of this file). */
+    if (PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+#endif
     if (PyModule_AddObjectRef(m, "CORSSend", (PyObject *)&CORSSendType) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -231,6 +231,8 @@ def _curated() -> list[Case]:
         ("junk", "abc"),
         ("huge", "99999999999999999999"),
         ("plus", "+7"),
+        ("empty", ""),
+        ("decimal", "7.5"),
     ]:
         pre = [("Access-Control-Allow-Methods", "PUT")]
         if max_age is not None:
@@ -259,6 +261,16 @@ def _curated() -> list[Case]:
         "cache-header-star-auth",
         [xa, {"headers": {"Authorization": "x"}}],
         [("Access-Control-Allow-Headers", "*")],
+    )
+    add(
+        "cache-head-header",
+        [{"method": "HEAD", "headers": {"X-A": "1"}}, {"method": "HEAD", "headers": {"X-A": "1"}}],
+        [("Access-Control-Allow-Headers", "x-a")],
+    )
+    add(
+        "cache-star-then-listed",
+        [xa, {"headers": {"X-A": "1", "X-B": "1"}}],
+        [("Access-Control-Allow-Headers", "*, x-a")],
     )
     add("cache-replaced", [put, {"method": "PATCH"}, put], [("Access-Control-Allow-Methods", "$ACRM")])
     add("cache-failed-then", [{"method": "DELETE"}, put], allow_put)
@@ -297,6 +309,9 @@ def _curated() -> list[Case]:
         ("Accept-Language", "*"),
         ("X-HTTP-Method-Override", "TRACE"),
         ("Access-Control-Request-Private-Network", "true"),
+        ("Content-Type", "text/plain;charset=\u00e9"),
+        ("Accept", "\u00e9"),
+        ("Range", "Bytes=1-2"),
     ]
     for number, (name, value) in enumerate(singles):
         add(
@@ -346,6 +361,24 @@ def _curated() -> list[Case]:
                 },
             )
         )
+    # An empty Location under the other redirect modes, and on a 307 after a preflight.
+    for mode in ("manual", "error"):
+        cases.append(
+            Case(
+                f"location-empty-{mode}",
+                [{"redirect": mode}],
+                Answer(204),
+                Answer(302, [*ok, ("Location", "")], body="the redirect itself"),
+            )
+        )
+    cases.append(
+        Case(
+            "location-empty-preflighted",
+            [{"method": "PUT", "headers": {"X-A": "1"}}],
+            Answer(204, [*ok, ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "x-a")]),
+            Answer(307, [*ok, ("Location", "")], body="the redirect itself"),
+        )
+    )
     # Odd requests: value normalization, combining, exotic methods, what fetch() itself refuses.
     odd_requests: list[dict[str, Any]] = [
         {"headers": {"X-A": "  padded\t"}},

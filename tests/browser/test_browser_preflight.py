@@ -88,12 +88,14 @@ def test_unparsable_allow_methods_blocks_even_a_request_preflighted_for_its_head
         ("*", {"X-Token": "1"}, "same-origin", "chromium", False),
         ("*", {"X-Token": "1"}, "include", "chromium", True),
         ("*, x-token", {"X-Token": "1"}, "include", "chromium", False),
-        # Authorization is a "CORS non-wildcard request-header name": the standard (firefox/webkit profiles)
-        # needs it listed, Chromium 156 lets `*` cover it (see test_browser_vs_chromium.py).
-        ("*", {"Authorization": "x"}, "same-origin", "firefox", True),
-        ("*", {"Authorization": "x"}, "same-origin", "webkit", True),
+        # Authorization is a "CORS non-wildcard request-header name": the standard needs it listed; the
+        # three engines let a fresh `*` cover it (see test_browser_vs_chromium.py, test_browser_vs_engines.py).
+        ("*", {"Authorization": "x"}, "same-origin", "standard", True),
+        ("*", {"Authorization": "x"}, "same-origin", "firefox", False),
+        ("*", {"Authorization": "x"}, "same-origin", "webkit", False),
         ("*", {"Authorization": "x"}, "same-origin", "chromium", False),
-        ("*, authorization", {"Authorization": "x"}, "same-origin", "firefox", False),
+        ("*", {"Authorization": "x"}, "include", "webkit", True),  # `*` is no wildcard with credentials
+        ("*, authorization", {"Authorization": "x"}, "same-origin", "standard", False),
         ("x-token;", {"X-Token": "1"}, "same-origin", "chromium", True),  # parse failure
         ("x-a,,x-token,", {"X-Token": "1"}, "same-origin", "chromium", False),
         (None, {"X-Token": "1"}, "same-origin", "chromium", True),
@@ -130,7 +132,10 @@ def _put_twice(rig: Rig, max_age: str | None, wait: float, profile: str = "chrom
         (None, 4.9, "chromium", 1),  # absent: 5 seconds
         (None, 5.1, "chromium", 2),
         ("abc", 4.9, "chromium", 1),  # failure: 5 seconds
-        ("abc", 5.1, "firefox", 2),
+        ("abc", 5.1, "standard", 2),
+        ("abc", 0, "firefox", 2),  # Firefox: anything but digits is not cached at all
+        ("+7", 6.9, "webkit", 1),  # WebKit reads a signed integer, like Chromium
+        ("-7", 0, "webkit", 2),
         ("0", 0, "chromium", 2),  # 0: not cached
         ("600", 599, "webkit", 1),
         ("601", 600.5, "webkit", 2),  # webkit caps at 600 s
@@ -139,7 +144,7 @@ def _put_twice(rig: Rig, max_age: str | None, wait: float, profile: str = "chrom
         ("10000", 7201, "firefox", 1),  # firefox caps at 86400 s
         ("100000", 86401, "firefox", 2),
         ("-1", 0, "chromium", 2),  # Chromium: negative means 0
-        ("-1", 4.9, "firefox", 1),  # the standard: not delta-seconds, so the default 5 s
+        ("-1", 4.9, "standard", 1),  # the standard: not delta-seconds, so the default 5 s
     ],
 )
 def test_max_age(rig: Rig, max_age: str | None, wait: float, profile: str, preflights: int) -> None:
@@ -156,8 +161,10 @@ def test_cache_is_per_url(rig: Rig, profile: str) -> None:
     assert not browser.fetch(other_url, method="PUT").from_preflight_cache
 
 
-@pytest.mark.parametrize(("profile", "cached"), [("chromium", True), ("firefox", False)])
-def test_credentialed_entry_serves_uncredentialed_requests_only_in_chromium(
+@pytest.mark.parametrize(
+    ("profile", "cached"), [("chromium", True), ("webkit", True), ("firefox", False), ("standard", False)]
+)
+def test_credentialed_entry_serves_uncredentialed_requests_in_chromium_and_webkit(
     rig: Rig, profile: str, cached: bool
 ) -> None:
     url = rig.endpoint(allow(allow_credentials="true"), allow(allow_credentials="true", allow_methods="PUT"))
@@ -184,11 +191,18 @@ def test_cached_methods_and_headers_cover_later_requests(rig: Rig) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "chromium_preflights"),
-    [("no-store", 2), ("reload", 2), ("no-cache", 2), ("force-cache", 1), ("default", 1)],
+    ("mode", "chromium_preflights", "firefox_preflights"),
+    [("no-store", 2, 2), ("reload", 2, 2), ("no-cache", 2, 1), ("force-cache", 1, 1), ("default", 1, 1)],
 )
-def test_cache_modes_that_bypass_chromiums_preflight_cache(rig: Rig, mode: str, chromium_preflights: int) -> None:
-    for profile, expected in (("chromium", chromium_preflights), ("firefox", 1)):
+def test_cache_modes_that_bypass_the_preflight_cache(
+    rig: Rig, mode: str, chromium_preflights: int, firefox_preflights: int
+) -> None:
+    for profile, expected in (
+        ("chromium", chromium_preflights),
+        ("firefox", firefox_preflights),
+        ("webkit", 1),
+        ("standard", 1),
+    ):
         url = rig.endpoint(allow(), allow(allow_methods="PUT"))
         browser = rig.browser(profile)
         browser.fetch(url, method="PUT")
@@ -203,3 +217,29 @@ def test_a_failed_preflight_clears_the_entry(rig: Rig) -> None:
     assert browser.fetch(url, method="DELETE").blocked
     assert not browser.fetch(url, method="PUT").from_preflight_cache
     assert rig.preflights(url) == 3
+
+
+@pytest.mark.parametrize(("profile", "preflights"), [("chromium", 3), ("firefox", 3), ("webkit", 2)])
+def test_webkit_keeps_the_entry_after_a_failed_preflight(rig: Rig, profile: str, preflights: int) -> None:
+    url = rig.endpoint(allow(), allow(allow_methods="PUT", max_age="60"))
+    browser = rig.browser(profile)
+    browser.fetch(url, method="PUT")
+    assert browser.fetch(url, method="DELETE").blocked
+    assert not browser.fetch(url, method="PUT").blocked
+    assert rig.preflights(url) == preflights
+
+
+def test_webkit_caches_a_preflight_refused_for_its_method(rig: Rig) -> None:
+    url = rig.endpoint(allow(), allow(allow_methods="PUT", max_age="60"))
+    browser = rig.browser("webkit")
+    assert browser.fetch(url, method="DELETE").blocked
+    assert browser.fetch(url, method="PUT").from_preflight_cache
+    assert rig.preflights(url) == 1
+
+
+@pytest.mark.parametrize(("profile", "cached"), [("firefox", False), ("webkit", True), ("standard", True)])
+def test_a_cached_wildcard_covers_other_methods_except_in_firefox(rig: Rig, profile: str, cached: bool) -> None:
+    url = rig.endpoint(allow(), allow(allow_methods="*", max_age="60"))
+    browser = rig.browser(profile)
+    browser.fetch(url, method="PUT")
+    assert browser.fetch(url, method="DELETE").from_preflight_cache is cached

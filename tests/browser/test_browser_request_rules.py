@@ -123,6 +123,19 @@ def test_chromium_safelists_client_hints_but_the_standard_does_not(rig: Rig, nam
     assert _preflighted(rig, "firefox", headers={name: value}) is True
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "preflighted_in"),
+    [
+        ("Range", "BYTES=0-1", {"chromium", "firefox", "standard"}),  # WebKit: the unit in any case
+        ("Accept", "t\u00e9xt/html", {"firefox"}),  # Firefox: a non-ASCII byte is unsafe
+        ("Content-Type", "text/plain;charset=\u00e9", {"firefox"}),
+    ],
+)
+def test_engine_specific_header_value_rules(rig: Rig, name: str, value: str, preflighted_in: set[str]) -> None:
+    for profile in ("chromium", "firefox", "webkit", "standard"):
+        assert _preflighted(rig, profile, headers={name: value}) is (profile in preflighted_in), profile
+
+
 def test_access_control_request_headers_is_lowercased_sorted_and_comma_joined(rig: Rig) -> None:
     url = rig.endpoint(allow(), ALLOW_ALL_PREFLIGHT)
     headers = {"X-Zeta": "1", "x-alpha": "2", "Content-Type": "application/json", "Accept": "text/html"}

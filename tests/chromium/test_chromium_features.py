@@ -2,65 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from fastapi import FastAPI, WebSocket
 from support.chromium import OriginPage, open_origin_page
+from support.cors_apps import WEBSOCKET_SCRIPT, build_api, is_tenant
 from support.servers import ServerHandle, serve
-
-from corskit import CORSMiddleware
 
 pytestmark = pytest.mark.chromium
 
 API = "api.localhost"
 
 
-def is_tenant(origin: str) -> bool:
-    host = urlsplit(origin).hostname or ""
-    return host.startswith("tenant-") and host.endswith(".localhost")
-
-
 async def is_tenant_async(origin: str) -> bool:
     return is_tenant(origin)
-
-
-def build_api(func: Callable[[str], Any]) -> FastAPI:
-    api = FastAPI()
-
-    @api.get("/data")
-    def read() -> dict[str, str]:
-        return {"data": "secret"}
-
-    @api.put("/data")
-    def write() -> dict[str, str]:
-        return {"written": "yes"}
-
-    @api.get("/boom")
-    def boom() -> None:
-        raise RuntimeError("deliberate failure for the test")
-
-    @api.get("/public/feed")
-    def feed() -> dict[str, str]:
-        return {"feed": "open"}
-
-    @api.websocket("/ws")
-    async def greet(websocket: WebSocket) -> None:
-        await websocket.accept()
-        await websocket.send_text("hello")
-        await websocket.close()
-
-    api.add_middleware(
-        CORSMiddleware,
-        allow_origin_func=func,
-        allow_methods=["GET", "PUT"],
-        allow_headers=["X-Token"],
-        allow_credentials=True,
-        path_policies={"/public": {"allow_origins": ["*"]}},
-    )
-    return api
 
 
 @pytest.fixture(scope="module", params=[is_tenant, is_tenant_async], ids=["sync-func", "async-func"])
@@ -122,21 +78,8 @@ def test_path_policy_opens_a_prefix_to_everyone(api_server: ServerHandle, evil_p
     assert data.blocked
 
 
-_WEBSOCKET_SCRIPT = """
-(url) => new Promise((resolve) => {
-  const seen = {opened: false, message: null, error: false, code: null};
-  const ws = new WebSocket(url);
-  ws.onopen = () => { seen.opened = true; };
-  ws.onmessage = (event) => { seen.message = event.data; };
-  ws.onerror = () => { seen.error = true; };
-  ws.onclose = (event) => { seen.code = event.code; resolve(seen); };
-  setTimeout(() => resolve(seen), 5000);
-})
-"""
-
-
 def open_websocket(page: OriginPage, url: str) -> dict[str, Any]:
-    result: dict[str, Any] = page.page.evaluate(_WEBSOCKET_SCRIPT, url)
+    result: dict[str, Any] = page.page.evaluate(WEBSOCKET_SCRIPT, url)
     return result
 
 
@@ -153,18 +96,3 @@ def test_websocket_from_a_refused_origin_fails(api_server: ServerHandle, evil_pa
     assert seen["message"] is None
     assert seen["error"] is True
     assert seen["code"] == 1006  # the handshake failed: Chromium never saw a WebSocket connection
-
-
-def test_websocket_check_can_be_turned_off(evil_page: OriginPage) -> None:
-    api = FastAPI()
-
-    @api.websocket("/ws")
-    async def greet(websocket: WebSocket) -> None:
-        await websocket.accept()
-        await websocket.send_text("hello")
-        await websocket.close()
-
-    app = CORSMiddleware(api, allow_origins=["http://tenant-e.localhost"], check_websocket_origin=False)
-    with serve(app, log_level="critical") as server:
-        seen = open_websocket(evil_page, server.url("/ws", host=API, scheme="ws"))
-    assert (seen["opened"], seen["message"]) == (True, "hello")

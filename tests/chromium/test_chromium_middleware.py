@@ -10,61 +10,16 @@ of corskit), which shows what Chromium sent and what it refused to send.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from support.chromium import FetchOutcome, OriginPage
-from support.servers import RecordingApp, ServerHandle, serve
-
-from corskit import CORSMiddleware
+from support.chromium import OriginPage
+from support.cors_apps import allowed, cors_server, init, preflights
+from support.servers import ServerHandle
 
 pytestmark = pytest.mark.chromium
 
 PageFactory = Callable[[str], OriginPage]
-
-
-async def echo_app(scope: Any, receive: Any, send: Any) -> None:
-    """Answers every method with what it received, plus a header that is exposed and one that is not."""
-    assert scope["type"] == "http"
-    more = True
-    while more:
-        more = (await receive()).get("more_body", False)
-    cookie = next((v.decode() for k, v in scope["headers"] if k == b"cookie"), None)
-    body = json.dumps({"method": scope["method"], "cookie": cookie}).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"cache-control", b"no-store"),
-        (b"x-total", b"42"),
-        (b"x-hidden", b"secret"),
-    ]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
-@contextmanager
-def cors_server(**config: Any) -> Iterator[tuple[ServerHandle, RecordingApp]]:
-    recorder = RecordingApp(CORSMiddleware(echo_app, **config))
-    with serve(recorder) as server:
-        yield server, recorder
-
-
-def init(method: str = "GET", headers: dict[str, str] | None = None, credentials: str = "omit") -> dict[str, Any]:
-    # No "cache" mode: "no-store" would make Chromium bypass its preflight cache too. The app's responses
-    # carry Cache-Control: no-store, which keeps the HTTP cache out of the way.
-    request: dict[str, Any] = {"method": method, "credentials": credentials}
-    if headers:
-        request["headers"] = headers
-    return request
-
-
-def allowed(outcome: FetchOutcome) -> bool:
-    return not outcome.blocked and outcome.status == 200
-
-
-def preflights(recorder: RecordingApp, path: str) -> int:
-    return len([r for r in recorder.find(path=path, method="OPTIONS") if r.header("access-control-request-method")])
 
 
 def test_seed_like_configuration(page_on_origin: PageFactory, page_server: ServerHandle) -> None:

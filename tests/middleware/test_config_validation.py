@@ -250,6 +250,7 @@ def test_a_generator_of_origins_is_read_once_and_kept() -> None:
 # -- the options record: one list of options behind the constructor -----------------------------------------
 
 
+@pytest.mark.starlette_reference
 def test_the_constructor_takes_starlettes_eight_options_in_order_then_corskits_by_keyword() -> None:
     import inspect
 
@@ -264,6 +265,7 @@ def test_the_constructor_takes_starlettes_eight_options_in_order_then_corskits_b
         "origin_cache_ttl",
         "check_websocket_origin",
         "path_policies",
+        "debug",
     ]
 
 

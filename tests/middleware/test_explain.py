@@ -345,6 +345,7 @@ def test_refused_websocket_host_is_escaped() -> None:
     ],
     ids=["origin", "method", "headers", "everything", "private-network"],
 )
+@pytest.mark.starlette_reference
 def test_refused_preflight_body_matches_starlette(headers: list[tuple[str, str]]) -> None:
     options: dict[str, Any] = {"allow_origins": [SITE], "allow_methods": ["GET", "POST"], "allow_headers": ["X-Token"]}
     ours = request(CORSMiddleware(Endpoint(body=b"ok"), **options), "OPTIONS", "/", headers)

@@ -73,7 +73,8 @@ def chromium_executable() -> str:
 class ChromiumHandle:
     """A headless Chromium owned by one daemon thread; :meth:`call` runs a function there."""
 
-    def __init__(self, startup_timeout: float = 60.0) -> None:
+    def __init__(self, startup_timeout: float = 60.0, extra_args: tuple[str, ...] = ()) -> None:
+        self._args = [*CHROMIUM_ARGS, *extra_args]
         self._jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]] | None] = queue.Queue()
         self._ready: Future[str] = Future()
         self._thread = threading.Thread(target=self._serve, name="playwright-chromium", daemon=True)
@@ -86,7 +87,7 @@ class ChromiumHandle:
 
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path=chromium_executable(), headless=True, args=CHROMIUM_ARGS
+                    executable_path=chromium_executable(), headless=True, args=self._args
                 )
                 self._ready.set_result(browser.version)
                 try:
@@ -119,9 +120,9 @@ class ChromiumHandle:
 
 
 @contextmanager
-def chromium_session() -> Iterator[ChromiumHandle]:
-    """Start headless Chromium in its own thread; yields a :class:`ChromiumHandle`."""
-    handle = ChromiumHandle()
+def chromium_session(extra_args: tuple[str, ...] = ()) -> Iterator[ChromiumHandle]:
+    """Start headless Chromium in its own thread (``extra_args`` after the usual flags); yields a handle."""
+    handle = ChromiumHandle(extra_args=extra_args)
     try:
         yield handle
     finally:
@@ -157,7 +158,7 @@ class FetchOutcome:
 
 
 # Runs groups concurrently; the requests of one group one after the other (to observe the preflight cache).
-_FETCH_SCRIPT = """
+FETCH_SCRIPT = """
 async (groups) => {
   const one = async ([url, init]) => {
     try {
@@ -247,7 +248,7 @@ class OriginPage:
 
         An item ``(None, {"sleep_ms": 6000})`` pauses the group (no outcome is returned for it).
         """
-        raw = self.evaluate(_FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
+        raw = self.evaluate(FETCH_SCRIPT, [[[url, init] for url, init in g] for g in groups])
         return [[FetchOutcome(**item) for item in group] for group in raw]
 
     def close(self) -> None:

@@ -17,5 +17,15 @@ from __future__ import annotations
 from ._browser import AsyncBrowser, Browser
 from ._profiles import PROFILES, Profile
 from ._result import Exchange, FetchResult, ReadableHeaders
+from ._websocket import WebSocketResult
 
-__all__ = ["PROFILES", "AsyncBrowser", "Browser", "Exchange", "FetchResult", "Profile", "ReadableHeaders"]
+__all__ = [
+    "PROFILES",
+    "AsyncBrowser",
+    "Browser",
+    "Exchange",
+    "FetchResult",
+    "Profile",
+    "ReadableHeaders",
+    "WebSocketResult",
+]

@@ -7,6 +7,7 @@ is sent back a :class:`~.wire.WireResponse` (or :class:`~.wire.NetworkFailure`);
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -86,6 +87,7 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
     tainted_origin = False
     redirect_count = 0
     site: str | None = None
+    after_cross_origin_redirect = False
 
     def blocked(message: str, at_url: str) -> FetchResult:
         who = page.serialize()
@@ -122,31 +124,45 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
         added = _browser_added_headers(ctx, request, page, target, site, headers)
 
         if tainting == "cors":
+            # Firefox preflights with the page's own origin even after a tainting redirect.
+            preflight_origin = serialized_origin
+            if tainted_origin and not page.opaque and ctx.profile.preflight_ignores_tainted_origin:
+                preflight_origin = page.serialize()
             unsafe_names = cors_unsafe_request_header_names(headers, ctx.profile)
             # Fetch: HTTP fetch, step 4.1: a preflight is needed for a non-safelisted method or header.
             if not is_cors_safelisted_method(method) or unsafe_names:
                 use_cache = request.cache not in ctx.profile.cache_modes_bypassing_preflight_cache
-                if use_cache and ctx.cache.allows(serialized_origin, current_url, include, method, unsafe_names):
+                if use_cache and ctx.cache.allows(preflight_origin, current_url, include, method, unsafe_names):
                     from_cache = True
                 else:
-                    preflight = _preflight_request(ctx, current_url, method, unsafe_names, serialized_origin, added)
+                    preflight = _preflight_request(ctx, current_url, method, unsafe_names, preflight_origin, added)
                     answer = yield preflight
                     exchange = _exchange(preflight, answer)
                     exchanges.append(exchange)
                     if not first_preflight:
                         first_preflight.append(exchange)
                     try:
-                        _check_preflight(ctx, request, answer, method, unsafe_names, serialized_origin, current_url)
+                        _check_preflight(
+                            ctx, request, answer, method, unsafe_names, preflight_origin, current_url
+                        )
                     except _Blocked as failure:
-                        ctx.cache.clear_entries(serialized_origin, current_url)
+                        if ctx.profile.failed_preflight_clears_cache:
+                            ctx.cache.clear_entries(preflight_origin, current_url)
                         return blocked(failure.message, current_url)
 
         # The actual request. Fetch: "append a request Origin header".
         wire_headers: HeaderList = [("Accept", "*/*")] if get_header(headers, "accept") is None else []
-        wire_headers += headers
+        if ctx.profile.header_values_sent_as_utf8:
+            wire_headers += [(k, v.encode("utf-8").decode("latin-1")) for k, v in headers]
+        else:
+            wire_headers += headers
         if tainting == "cors" or method not in ("GET", "HEAD"):
             wire_headers.append(("Origin", serialized_origin))
         wire_headers.append(("User-Agent", ctx.user_agent))
+        if after_cross_origin_redirect and not ctx.profile.browser_headers_after_cross_origin_redirect:
+            # WebKit sends the request that follows a cross-origin redirect without Fetch Metadata and
+            # without the cache mode's headers.
+            added = [(k, v) for k, v in added if k.startswith(("Referer", "Accept-Language"))]
         wire_headers += added
         actual = WireRequest("request", method, current_url, tuple(wire_headers), body)
         answer = yield actual
@@ -161,14 +177,24 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 return blocked(problem, current_url)
 
         location = get_header(answer.headers, "Location")
-        if location == "" and ctx.profile.empty_location_is_not_a_redirect:
+        empty_location = location == "" and answer.status in _REDIRECT_STATUSES
+        if empty_location and ctx.profile.empty_location != "same-url" and request.redirect != "manual":
+            # Chromium and WebKit do not take an empty Location for a redirect when following or refusing
+            # redirects; WebKit fails the fetch when following. Both still report an opaque redirect in
+            # "manual" mode.
+            if ctx.profile.empty_location == "network-error" and request.redirect == "follow":
+                return blocked(f"Failed to fetch: {current_url} redirects to an empty Location.", current_url)
             location = None
         # Fetch: a redirect status with a Location header goes through HTTP-redirect fetch.
         if answer.status in _REDIRECT_STATUSES and location is not None:
             if request.redirect == "error":
                 return blocked(f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url)
             if request.redirect == "manual":
-                return _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
+                opaque = _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
+                if empty_location and ctx.profile.empty_location_redirect_body_readable:
+                    # WebKit lets the page read the body of this opaque redirect (status 0, no headers).
+                    return dataclasses.replace(opaque, text=answer.body.decode("utf-8", "replace"))
+                return opaque
             # Fetch: HTTP-redirect fetch.
             try:
                 next_url = resolve_url(location, current_url) if location else current_url
@@ -195,7 +221,8 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
                 headers = [(k, v) for k, v in headers if k.lower() not in _REQUEST_BODY_HEADER_NAMES]
             dropped = ctx.profile.headers_dropped_on_redirect
             headers = [(k, v) for k, v in headers if k.lower() not in dropped]
-            if not target.same_origin(next_origin):
+            after_cross_origin_redirect = not target.same_origin(next_origin)
+            if after_cross_origin_redirect:
                 # Fetch: a cross-origin redirect drops the CORS non-wildcard request-header names.
                 headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
                 if not page.same_origin(target):
@@ -273,14 +300,16 @@ def _browser_added_headers(
         added.append(("Cache-Control", "max-age=0"))
     if is_potentially_trustworthy(target):
         added += [("Sec-Fetch-Site", site), ("Sec-Fetch-Mode", request.mode), ("Sec-Fetch-Dest", "empty")]
-        if request.credentials == "include" and site == "cross-site":
-            # Storage Access headers: Chromium says whether the cross-site request may use cookies.
+        if request.credentials == "include" and site == "cross-site" and ctx.profile.storage_access_header:
+            # Storage Access headers: Chromium and Firefox say whether the cross-site request may use
+            # cookies (WebKit sends nothing).
             added.append(("Sec-Fetch-Storage-Access", "none"))
     referrer = referrer_for(page, target)
     if referrer is not None:
         added.append(("Referer", referrer))
     if get_header(headers, "accept-language") is None:
         added.append(("Accept-Language", ACCEPT_LANGUAGE))
+    added += ctx.profile.added_request_headers
     return added
 
 
@@ -300,8 +329,14 @@ def _preflight_request(
     headers.append(("Origin", serialized_origin))
     headers.append(("User-Agent", ctx.user_agent))
     # The preflight carries the browser's own headers, never the request's (Accept-Language: the default).
-    # A preflight never carries credentials, hence no Sec-Fetch-Storage-Access either.
-    headers += [(k, v) for k, v in added if k not in ("Accept-Language", "Sec-Fetch-Storage-Access")]
+    # A preflight never carries credentials; Chromium then sends no Sec-Fetch-Storage-Access, Firefox does.
+    # WebKit leaves the cache mode's Pragma / Cache-Control off the preflight.
+    left_out = {"Accept-Language"}
+    if ctx.profile.storage_access_header != "all":
+        left_out.add("Sec-Fetch-Storage-Access")
+    if not ctx.profile.preflight_carries_cache_mode_headers:
+        left_out |= {"Pragma", "Cache-Control"}
+    headers += [(k, v) for k, v in added if k not in left_out]
     headers.append(("Accept-Language", ACCEPT_LANGUAGE))
     return WireRequest("preflight", "OPTIONS", url, tuple(headers), None)
 
@@ -337,6 +372,11 @@ def _check_preflight(
     header_names = _allowed_list(answer, "Access-Control-Allow-Headers", "header names")
     methods = methods or []
     header_names = header_names or []
+    max_age = parse_max_age(get_header(answer.headers, "Access-Control-Max-Age"), ctx.profile)
+    fills_cache = request.cache not in ctx.profile.cache_modes_not_filling_preflight_cache
+    if fills_cache and ctx.profile.caches_refused_preflight:
+        # WebKit stores the answer before checking the request against it (case "cache-failed-then").
+        ctx.cache.store(serialized_origin, url, include, methods, header_names, max_age)
     # Step 7.5: the method must be listed (case-sensitively) unless safelisted; `*` only without credentials.
     if not (is_cors_safelisted_method(method) or method in methods or (not include and "*" in methods)):
         raise _Blocked(
@@ -364,8 +404,6 @@ def _check_preflight(
             "in preflight response. "
             f"Fix: include {name} in Access-Control-Allow-Headers{hint}."
         )
-    max_age = parse_max_age(get_header(answer.headers, "Access-Control-Max-Age"), ctx.profile)
-    if request.cache == "no-store" and ctx.profile.preflight_cache_model == "chromium":
-        # Chromium does not store preflight results of a no-store request (verified in tests/browser).
-        return
-    ctx.cache.store(serialized_origin, url, include, methods, header_names, max_age)
+    # Chromium does not store preflight results of a no-store request (verified in tests/browser).
+    if fills_cache and not ctx.profile.caches_refused_preflight:
+        ctx.cache.store(serialized_origin, url, include, methods, header_names, max_age)

@@ -6,12 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ._algorithm import FetchContext, FetchGenerator, run_fetch
-from ._origins import parse_origin, resolve_url
+from ._origins import Origin, parse_origin, resolve_url
 from ._preflight_cache import PreflightCache
 from ._profiles import Profile, get_profile
 from ._request import HeadersArg, RequestRefused, prepare_request
 from ._result import FetchResult
 from ._transport import AsgiTransport, HttpxTransport, LoopThread
+from ._websocket import WebSocketResult, handshake_request, open_asgi, open_network, websocket_url
 from ._wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["AsyncBrowser", "Browser"]
@@ -31,16 +32,18 @@ class _BaseBrowser:
         timeout: float = 10.0,
         verify: Any = True,
     ) -> None:
-        self.origin = parse_origin(origin)
-        self.profile = get_profile(profile)
+        self.origin: Origin = parse_origin(origin)
+        self.profile: Profile = get_profile(profile)
         self.app = app
-        self.preflight_cache = PreflightCache(self.profile, clock)
+        self.preflight_cache: PreflightCache = PreflightCache(self.profile, clock)
         # With an app, bare paths go to the app's server; without one, they resolve against the page.
         if base_url is None:
             base_url = DEFAULT_APP_BASE_URL if app is not None else self.origin.serialize()
         if self.origin.opaque and app is None and base_url == "null":
             raise ValueError("with origin='null' and no app, pass base_url= to resolve relative URLs")
-        self.base_url = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        self.base_url: str = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
+        self._timeout = timeout
+        self._verify = verify
         self._asgi = AsgiTransport(app) if app is not None else None
         self._http: HttpxTransport | None = None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
         self._context = FetchContext(
@@ -62,6 +65,15 @@ class _BaseBrowser:
             return FetchResult(blocked=True, error=f"TypeError: {refused}")
         return run_fetch(self._context, absolute, prepared)
 
+    def _websocket(self, url: str) -> Any:
+        """The handshake coroutine for ``new WebSocket(url)`` in the page."""
+        target = websocket_url(resolve_url(url, self.base_url) if "://" not in url else url)
+        origin = "null" if self.origin.opaque else self.origin.serialize()
+        headers = handshake_request(origin, self._context.user_agent)
+        if self.app is not None:
+            return open_asgi(self.app, target, headers)
+        return open_network(target, headers, timeout=self._timeout, verify=self._verify)
+
     def __repr__(self) -> str:
         where = "in-process app" if self.app is not None else "network"
         origin = self.origin.serialize()
@@ -74,7 +86,7 @@ class Browser(_BaseBrowser):
     ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx);
     ``Browser(origin=..., app=asgi_app)`` calls the ASGI app in-process (a bare path like ``"/items"``
     goes to ``http://testserver/items``; absolute URLs of any host also go to the app).
-    ``profile`` is "chromium" (default), "firefox" or "webkit". The preflight cache lives as long as the
+    ``profile`` is "chromium" (default), "firefox", "webkit" or "standard". The preflight cache lives as long as the
     Browser; ``clock`` (seconds) lets tests move time forward.
     """
 
@@ -118,6 +130,16 @@ class Browser(_BaseBrowser):
         except StopIteration as done:
             result: FetchResult = done.value
             return result
+
+    def websocket(self, url: str) -> WebSocketResult:
+        """Do what ``new WebSocket(url)`` does up to the open (or error) event: the opening handshake.
+
+        No CORS applies: the handshake carries the page's ``Origin`` and the server decides. Relative URLs
+        resolve like fetch()'s; http(s) URLs become ws(s). A bad URL raises ``ValueError`` (the constructor's
+        SyntaxError).
+        """
+        result: WebSocketResult = self._loop.run(self._websocket(url))
+        return result
 
     def _send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
         if self._asgi is not None:
@@ -175,6 +197,11 @@ class AsyncBrowser(_BaseBrowser):
         except StopIteration as done:
             result: FetchResult = done.value
             return result
+
+    async def websocket(self, url: str) -> WebSocketResult:
+        """:meth:`Browser.websocket`, awaited."""
+        result: WebSocketResult = await self._websocket(url)
+        return result
 
     async def _send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
         if self._asgi is not None:

@@ -71,12 +71,13 @@ def parse_max_age(value: str | None, profile: Profile) -> int:
     """Seconds a preflight result may be cached (Fetch: CORS-preflight fetch, the max-age steps).
 
     Fetch: "If max-age is failure or null, then set max-age to 5", then the user agent's cap applies.
-    Chromium (ParseAccessControlMaxAge) reads a signed 64-bit integer: a negative value means 0 (do not
-    cache) where the standard would fall back to the default of 5 seconds.
+    Engines read the value their own way (``Profile.max_age_syntax``): Chromium and WebKit read a signed
+    integer (a negative value means 0, do not cache), Firefox reads ASCII digits and caches nothing when
+    the value is anything else.
     """
-    if value is None:
+    if not value:  # absent or empty: every engine uses the default (Firefox too)
         return profile.default_max_age
-    if profile.negative_max_age_disables_cache:
+    if profile.max_age_syntax == "signed":
         if _SIGNED_INTEGER.fullmatch(value) is None:
             return profile.default_max_age
         number = int(value)
@@ -86,5 +87,5 @@ def parse_max_age(value: str | None, profile: Profile) -> int:
             return 0
         return min(number, profile.max_age_cap)
     if _DELTA_SECONDS.fullmatch(value) is None:
-        return profile.default_max_age
+        return 0 if profile.max_age_syntax == "digits-or-zero" else profile.default_max_age
     return min(int(value), profile.max_age_cap)

@@ -1,10 +1,10 @@
-"""Fetch: the "CORS-preflight cache", in two models: the standard's and Chromium's.
+"""Fetch: the "CORS-preflight cache", in two models: the standard's and one entry per URL.
 
-Standard: entries per (origin, URL, credentials, method-or-header-name), each with its own expiry.
-Chromium (services/network/cors/preflight_cache.cc + preflight_result.cc): one entry per (origin, URL)
-holding the last successful preflight's method and header lists; an entry created by a credentialed
-preflight also serves requests without credentials, but not the other way round. Verified against
-Chromium 156 in tests/browser/test_browser_vs_chromium.py ("cache" cases).
+Standard (and Firefox): entries per (origin, URL, credentials, method-or-header-name), each with its own
+expiry. Per URL (Chromium's services/network/cors/preflight_cache.cc + preflight_result.cc, and WebKit's
+CrossOriginPreflightResultCache): one entry per (origin, URL) holding the last stored preflight's method
+and header lists; an entry created by a credentialed preflight also serves requests without credentials,
+but not the other way round. Verified against the engines in tests/browser ("cache" cases).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ Clock = Callable[[], float]
 
 
 @dataclass
-class _ChromiumEntry:
+class _UrlEntry:
     credentials: bool
     methods: frozenset[str]
     header_names: frozenset[str]  # lower-cased
@@ -41,18 +41,18 @@ class PreflightCache:
     def __init__(self, profile: Profile, clock: Clock | None = None) -> None:
         self.profile = profile
         self.clock: Clock = clock or time.monotonic
-        self._chromium: dict[tuple[str, str], _ChromiumEntry] = {}
+        self._per_url: dict[tuple[str, str], _UrlEntry] = {}
         self._spec: dict[tuple[str, str, bool], _SpecEntries] = {}
 
     def clear(self) -> None:
-        self._chromium.clear()
+        self._per_url.clear()
         self._spec.clear()
 
     def allows(self, origin: str, url: str, include_credentials: bool, method: str, unsafe_names: list[str]) -> bool:
         """True when a cached preflight result makes a new preflight unnecessary for this request."""
         now = self.clock()
-        if self.profile.preflight_cache_model == "chromium":
-            entry = self._chromium.get((origin, url))
+        if self.profile.preflight_cache_model == "per-url":
+            entry = self._per_url.get((origin, url))
             if entry is None or entry.expires <= now:
                 return False
             if include_credentials and not entry.credentials:
@@ -64,10 +64,16 @@ class PreflightCache:
             ):
                 return False
             # Even where a fresh preflight lets `*` cover Authorization, Chromium's cache lookup does not:
-            # after [X-A answered with `*`, then Authorization] it preflights again (case
-            # "cache-header-star-auth" in tests/browser/test_browser_vs_chromium.py).
+            # after [X-A answered with `*`, then Authorization] it preflights again; WebKit's does not
+            # (case "cache-header-star-auth" in tests/browser).
+            covers_authorization = self.profile.cached_wildcard_covers_authorization
             return all(
-                name in entry.header_names or (wildcard and "*" in entry.header_names and name != "authorization")
+                name in entry.header_names
+                or (
+                    wildcard
+                    and "*" in entry.header_names
+                    and (name != "authorization" or covers_authorization)
+                )
                 for name in unsafe_names
             )
         entries = self._spec.get((origin, url, include_credentials))
@@ -77,10 +83,11 @@ class PreflightCache:
         def fresh(table: dict[str, float], key: str) -> bool:
             return table.get(key, float("-inf")) > now
 
-        # Fetch: "method cache entry match" (`*` only counts without credentials).
-        wildcard = not include_credentials
+        # Fetch: "method cache entry match" (`*` only counts without credentials). Firefox keeps `*` as
+        # a literal name, which matches no request (case "cache-star-method" in tests/browser).
+        wildcard = not include_credentials and self.profile.cached_wildcards
         method_ok = (
-            is_cors_safelisted_method(method)
+            method in self.profile.methods_exempt_from_cache_match
             or fresh(entries.methods, method)
             or (wildcard and fresh(entries.methods, "*"))
         )
@@ -90,7 +97,7 @@ class PreflightCache:
             covered_by_wildcard = (
                 wildcard
                 and fresh(entries.header_names, "*")
-                and (name != "authorization" or self.profile.wildcard_covers_authorization)
+                and (name != "authorization" or self.profile.cached_wildcard_covers_authorization)
             )
             if not (fresh(entries.header_names, name) or covered_by_wildcard):
                 return False
@@ -107,11 +114,11 @@ class PreflightCache:
     ) -> None:
         """Record a successful preflight (Fetch: CORS-preflight fetch, "create a new cache entry")."""
         expires = self.clock() + max_age
-        if self.profile.preflight_cache_model == "chromium":
+        if self.profile.preflight_cache_model == "per-url":
             if max_age <= 0:
-                self._chromium.pop((origin, url), None)
+                self._per_url.pop((origin, url), None)
                 return
-            self._chromium[(origin, url)] = _ChromiumEntry(
+            self._per_url[(origin, url)] = _UrlEntry(
                 credentials=include_credentials,
                 methods=frozenset(methods),
                 header_names=frozenset(name.lower() for name in header_names),
@@ -129,9 +136,10 @@ class PreflightCache:
     def clear_entries(self, origin: str, url: str) -> None:
         """Fetch: "clear cache entries" for (origin, URL) -- done when a preflight fails.
 
-        Chromium drops its entry then: after [PUT ok, DELETE refused], a PUT is preflighted again
-        (tests/browser/test_browser_vs_chromium.py, case "cache-method-missing").
+        Chromium and Firefox drop their entries then: after [PUT ok, DELETE refused], a PUT is
+        preflighted again (case "cache-method-missing" in tests/browser); WebKit keeps its entry
+        (``Profile.failed_preflight_clears_cache``), the caller checks.
         """
-        self._chromium.pop((origin, url), None)
+        self._per_url.pop((origin, url), None)
         for credentials in (False, True):
             self._spec.pop((origin, url, credentials), None)

@@ -36,6 +36,7 @@ _LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 _SAFE_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
 # Fetch: "simple range header value": `bytes=` start `-` [end], no whitespace, one range, no suffix range.
 _SIMPLE_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)")
+_SIMPLE_RANGE_ANY_CASE = re.compile(r"bytes=([0-9]+)-([0-9]*)", re.IGNORECASE)
 
 # The response-header name sets, under the names this package's modules use.
 CORS_SAFELISTED_RESPONSE_HEADER_NAMES = SAFELISTED_RESPONSE_HEADER_NAMES
@@ -80,6 +81,14 @@ def _mime_essence(value: str) -> str | None:
     return f"{kind}/{subtype}".lower()
 
 
+def _has_unsafe_byte(value: str, profile: Profile) -> bool:
+    # Firefox compares the bytes of the UTF-8 value as signed chars, so every non-ASCII byte is "less
+    # than 0x20" there (observed with Firefox ESR 153: `Accept: wé/p` is preflighted).
+    if profile.non_ascii_is_unsafe_header_byte and any(ord(c) > 0x7F for c in value):
+        return True
+    return any(c in _UNSAFE_BYTES for c in value)
+
+
 def is_cors_safelisted_request_header(name: str, value: str, profile: Profile) -> bool:
     """Fetch: "CORS-safelisted request-header" (name is case-insensitive, value already normalized)."""
     name = name.lower()
@@ -87,15 +96,16 @@ def is_cors_safelisted_request_header(name: str, value: str, profile: Profile) -
     if len(value.encode("latin-1", "replace")) > 128:
         return False
     if name == "accept":
-        return not any(c in _UNSAFE_BYTES for c in value)
+        return not _has_unsafe_byte(value, profile)
     if name in ("accept-language", "content-language"):
         return all(c in _LANGUAGE_CHARS for c in value)
     if name == "content-type":
-        if any(c in _UNSAFE_BYTES for c in value):
+        if _has_unsafe_byte(value, profile):
             return False
         return _mime_essence(value) in _SAFE_CONTENT_TYPES
     if name == "range":
-        match = _SIMPLE_RANGE.fullmatch(value)
+        pattern = _SIMPLE_RANGE_ANY_CASE if profile.range_unit_case_insensitive else _SIMPLE_RANGE
+        match = pattern.fullmatch(value)
         if match is None:
             return False
         end = match.group(2)
@@ -112,7 +122,7 @@ def is_forbidden_request_header(name: str, value: str, profile: Profile) -> bool
     lower = name.lower()
     if is_forbidden_request_header_name(lower):
         return True
-    if lower == "user-agent" and profile.name == "chromium":
+    if lower == "user-agent" and profile.drops_user_agent_header:
         # The standard made User-Agent settable, but Chromium still drops it silently (verified in
         # tests/browser/test_browser_vs_chromium.py: no preflight, and the server sees Chromium's own UA).
         return True
