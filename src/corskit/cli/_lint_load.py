@@ -34,10 +34,9 @@ def _where(error: BaseException, app_dir: str) -> str:
     if isinstance(error, SyntaxError) and error.filename:
         return f"{_short(error.filename, app_dir)}, line {error.lineno}"
     mine = [f for f in frames if os.path.abspath(f.filename).startswith(app_dir + os.sep)]
-    chosen = mine or frames
-    if not chosen:
+    if not mine:  # raised by a library, or by Python itself: no line of the app's to point at
         return ""
-    frame = chosen[-1]
+    frame = mine[-1]
     return f"{_short(frame.filename, app_dir)}, line {frame.lineno}"
 
 
@@ -118,8 +117,12 @@ def load_app(import_string: str, *, factory: bool, app_dir: str) -> Loaded:
             return Loaded(None, error, f"calling the factory {import_string} ({_where(error, app_dir)})")
         except Exception as error:
             raise CLIError(f"the factory {import_string} raised {_describe(error, app_dir)}") from None
-    if not callable(app):
-        raise CLIError(f"{import_string} is a {type(app).__name__}, not an ASGI app")
+    if not callable(app) or (inspect.isfunction(app) and not inspect.iscoroutinefunction(app)):
+        what = "a function that is not async" if callable(app) else f"a {type(app).__name__}"
+        raise CLIError(
+            f"{import_string} is {what}, not an ASGI app (if it builds the app, pass --factory; "
+            "a factory must take no arguments)"
+        )
     return Loaded(app)
 
 

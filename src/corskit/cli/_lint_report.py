@@ -15,7 +15,8 @@ class Where:
     middleware: str = ""
 
     def __str__(self) -> str:
-        text = self.app + (f" mount {self.mount}" if self.mount else "")
+        mount = self.mount if self.mount.startswith("host ") else f"mount {self.mount}"
+        text = f"{self.app} {mount}" if self.mount else self.app
         return f"{text}, {self.middleware}" if self.middleware else text
 
 

@@ -87,12 +87,16 @@ class Layer:
         return f"app.add_middleware({self.name}, ...)"
 
 
-def _label(factory: Any, kwargs: dict[str, Any], kind: str | None) -> str:
+def _label(factory: Any, kwargs: dict[str, Any], kind: str | None, *, wrapper: bool = False) -> str:
+    """How the report names a middleware; "wrapper" for an object wrapping the app rather than a list entry."""
+    also = ", wrapper" if wrapper else ""
     if kind == "starlette":
-        return "CORSMiddleware (Starlette's)"
+        return f"CORSMiddleware (Starlette's{also})"
     if kind == "corskit":
-        return "CORSMiddleware (corskit)"
+        return f"CORSMiddleware (corskit{also})"
     name = getattr(factory, "__name__", type(factory).__name__)
+    if wrapper:
+        return f"{name} (wrapper)"
     dispatch = kwargs.get("dispatch")
     if callable(dispatch):
         return f"{name}({getattr(dispatch, '__name__', 'dispatch')})"
@@ -196,7 +200,7 @@ class Linter:
         if inner is None or inspect.isfunction(obj) or inspect.ismethod(obj):
             return  # an endpoint, or a wrapper lint cannot see into
         kind = cors_kind(obj)
-        label = f"{_label(type(obj), {}, kind)} (wrapper)"
+        label = _label(type(obj), {}, kind, wrapper=True)
         layer = Layer(type(obj), (), {}, Where(self.root, mount, label), obj, kind)
         self._add(layer, outer)
         self.walk(inner, mount, (*outer, layer))
