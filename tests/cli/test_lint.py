@@ -210,6 +210,14 @@ def test_parents_middleware_is_outside_a_sub_apps_cors() -> None:
     assert "mount /api" in problem["message"]
 
 
+def test_other_middleware_failing_to_build_is_reported_where_it_is() -> None:
+    code, report = lint_json("stack:bad_gzip")
+    assert code == 1
+    problem = only(report, "stack-build-failed")
+    assert problem["middleware"] == "GZipMiddleware"
+    assert "minimum_sise" in problem["message"]
+
+
 # --- clean apps ---------------------------------------------------------------------------------------
 
 

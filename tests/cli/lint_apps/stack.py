@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware as FastAPICORS
 from fastapi.responses import JSONResponse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
@@ -101,3 +102,8 @@ parent_guard = Starlette(
     routes=[Mount("/api", app=_sub_only)],
     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=["api.example.com"])],
 )
+
+# A misspelt argument to another middleware: the server would fail when it builds the stack.
+bad_gzip = FastAPI()
+bad_gzip.add_middleware(GZipMiddleware, minimum_sise=500)
+bad_gzip.add_middleware(corskit.CORSMiddleware, allow_origins=ORIGINS)
