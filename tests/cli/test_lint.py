@@ -375,6 +375,18 @@ def test_corskit_refusing_at_import_time_is_a_finding(tmp_path: Path) -> None:
     assert "eager.py, line 5" in problem["middleware"]
 
 
+def test_readme_transcript_is_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### corskit lint") :]
+    source = section[section.index("```python\n# main.py\n") + len("```python\n") :]
+    (tmp_path / "main.py").write_text(source[: source.index("```")], encoding="utf-8")
+    transcript = section[section.index("$ corskit lint main:app\n") :].splitlines()
+    shown = transcript[1 : transcript.index("$ echo $?")]
+    result = lint("main:app", app_dir=tmp_path)
+    assert result.stdout.splitlines() == shown
+    assert str(result.code) == transcript[transcript.index("$ echo $?") + 1]
+
+
 # --- output ----------------------------------------------------------------------------------------------
 
 
