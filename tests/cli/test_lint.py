@@ -121,6 +121,31 @@ def test_starlette_middleware_wrapping_the_app_is_read_back_and_judged() -> None
     assert report["problems"][0]["middleware"] == "CORSMiddleware (Starlette's, wrapper)"
 
 
+def test_corskit_pattern_given_to_starlette_never_matches() -> None:
+    code, report = lint_json("cors_config:starlette_pattern")
+    assert code == 1
+    problem = only(report, "starlette-origin-pattern")
+    assert "'https://*.example.com'" in problem["message"]
+    assert "literally" in problem["message"]
+    # corskit itself accepts the pattern, so the summary does not say corskit would refuse it.
+    assert "refuses" not in report["summary"]
+
+
+def test_starlette_subclass_with_its_own_arguments_is_read_back() -> None:
+    code, report = lint_json("cors_config:subclassed")
+    assert code == 1
+    problem = only(report, "wildcard-with-credentials")
+    assert problem["middleware"] == "ProductionCORS (Starlette's CORSMiddleware)"
+
+
+def test_string_false_for_credentials_turns_them_on_in_starlette() -> None:
+    code, report = lint_json("cors_config:regex_and_types")
+    assert code == 1
+    assert sorted(codes(report)) == ["expose-set-cookie", "not-a-bool", "regex-suffix-match"]
+    assert "'false' included, turns credentials on" in only(report, "not-a-bool")["message"]
+    assert "evilexample.com" in only(report, "regex-suffix-match")["message"]
+
+
 # --- the stack around the CORS middleware ----------------------------------------------------------
 
 
@@ -216,6 +241,13 @@ def test_other_middleware_failing_to_build_is_reported_where_it_is() -> None:
     problem = only(report, "stack-build-failed")
     assert problem["middleware"] == "GZipMiddleware"
     assert "minimum_sise" in problem["message"]
+
+
+def test_wrapper_whose_inner_app_property_fails_is_where_the_walk_stops() -> None:
+    result = lint("stack:lazy")
+    assert result.code == 0
+    assert "no CORS middleware found" in result.stdout
+    assert "Traceback" not in result.stderr
 
 
 # --- clean apps ---------------------------------------------------------------------------------------

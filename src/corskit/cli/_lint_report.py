@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# lint's own codes; every other code is one corskit's validator gives (CORSConfigError.problems).
+STACK_CODES = frozenset({"answers-outside-cors", "cors-duplicate", "stack-build-failed", "starlette-origin-pattern"})
+
 
 @dataclass(frozen=True)
 class Where:

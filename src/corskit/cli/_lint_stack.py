@@ -36,9 +36,29 @@ STARLETTE_NOTES = {
     "(Access-Control-Allow-Methods: G, E, T).",
     ("not-a-list", "allow_headers"): "Starlette's middleware splits the string into single letters, so no "
     "header you meant is allowed.",
+    ("not-a-bool", "allow_credentials"): "Starlette's middleware only asks whether it is truthy: any non-empty "
+    "string, 'false' included, turns credentials on.",
+    ("not-a-bool", "allow_private_network"): "Starlette's middleware only asks whether it is truthy: any "
+    "non-empty string, 'false' included, turns it on.",
     ("not-a-list", "expose_headers"): "Starlette's middleware sends the string split into letters "
     "(Access-Control-Expose-Headers: X, -, ...), which exposes nothing.",
 }
+
+
+# Starlette's CORSMiddleware parameters after ``app``, in order (corskit's first eight are the same).
+STARLETTE_PARAMETERS = (
+    "allow_origins",
+    "allow_methods",
+    "allow_headers",
+    "allow_credentials",
+    "allow_origin_regex",
+    "allow_private_network",
+    "expose_headers",
+    "max_age",
+)
+
+# Deeper than this, the "inner app" attributes are not a real stack (a proxy object inventing attributes).
+MAX_DEPTH = 200
 
 
 async def _inner(scope: Any, receive: Any, send: Any) -> None:
@@ -90,11 +110,12 @@ class Layer:
 def _label(factory: Any, kwargs: dict[str, Any], kind: str | None, *, wrapper: bool = False) -> str:
     """How the report names a middleware; "wrapper" for an object wrapping the app rather than a list entry."""
     also = ", wrapper" if wrapper else ""
-    if kind == "starlette":
-        return f"CORSMiddleware (Starlette's{also})"
-    if kind == "corskit":
-        return f"CORSMiddleware (corskit{also})"
     name = getattr(factory, "__name__", type(factory).__name__)
+    if kind is not None:
+        owner = "Starlette's" if kind == "starlette" else "corskit"
+        if name == "CORSMiddleware":
+            return f"CORSMiddleware ({owner}{also})"
+        return f"{name} ({owner} CORSMiddleware{also})"
     if wrapper:
         return f"{name} (wrapper)"
     dispatch = kwargs.get("dispatch")
@@ -122,6 +143,22 @@ def _starlette_options(middleware: Any) -> dict[str, Any]:
         "expose_headers": [h.strip() for h in exposed.split(",") if h.strip()],
         "max_age": max_age,
     }
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    """``getattr`` that survives properties raising (the app's code, not lint's)."""
+    try:
+        return getattr(obj, name, None)
+    except Exception:
+        return None
+
+
+def _starlette_patterns(options: dict[str, Any]) -> list[str]:
+    """Entries of allow_origins that corskit reads as patterns and Starlette compares literally."""
+    origins = options.get("allow_origins", ())
+    if isinstance(origins, (str, bytes)) or not isinstance(origins, (list, tuple, set, frozenset)):
+        return []
+    return [o for o in origins if isinstance(o, str) and "*" in o and o != "*"]
 
 
 def _order_fix(outside: Layer, cors: Layer) -> str:
@@ -163,7 +200,7 @@ class Linter:
             self.findings.append(Finding(problem.code, where, problem.parameter, problem.message + note))
 
     def walk(self, obj: Any, mount: str = "", outer: tuple[Layer, ...] = ()) -> None:
-        if id(obj) in self._active:  # an app mounted inside itself
+        if id(obj) in self._active or len(self._active) > MAX_DEPTH:  # an app mounted inside itself
             return
         self._active.add(id(obj))
         try:
@@ -172,8 +209,8 @@ class Linter:
             self._active.discard(id(obj))
 
     def _walk(self, obj: Any, mount: str, outer: tuple[Layer, ...]) -> None:
-        entries = getattr(obj, "user_middleware", None)
-        if isinstance(entries, list) and hasattr(obj, "router"):
+        entries = _attribute(obj, "user_middleware")
+        if isinstance(entries, list) and _attribute(obj, "router") is not None:
             layers = self._list_layers(entries, Where(self.root, mount))
             for layer in layers:
                 self._add(layer, outer)
@@ -181,7 +218,7 @@ class Linter:
             self._build(obj, layers, Where(self.root, mount))
             self.walk(obj.router, mount, outer)
             return
-        routes = getattr(obj, "routes", None)
+        routes = _attribute(obj, "routes")
         if isinstance(routes, list):
             for route in routes:
                 if _is(route, _MOUNT):
@@ -192,7 +229,7 @@ class Linter:
         inner = next(
             (
                 value
-                for value in (getattr(obj, name, None) for name in INNER_ATTRIBUTES)
+                for value in (_attribute(obj, name) for name in INNER_ATTRIBUTES)
                 if callable(value) and value is not obj
             ),
             None,
@@ -274,9 +311,11 @@ class Linter:
                 except Exception:
                     pass  # a TypeError and the like: reported by the stack build
             return
-        args, kwargs = (layer.args, layer.kwargs) if layer.in_list else ((), _starlette_options(layer.instance))
+        options = self._starlette_arguments(layer)
+        if options is None:
+            return  # arguments Starlette's middleware rejects: reported by the stack build
         try:
-            CORSMiddleware(_inner, *args, **kwargs)
+            CORSMiddleware(_inner, **options)
         except CORSConfigError as error:
             layer.flagged = True
             for problem in error.problems:
@@ -284,7 +323,35 @@ class Linter:
                 message = problem.message + (f" {note}" if note else "")
                 self.findings.append(Finding(problem.code, layer.where, problem.parameter, message))
         except Exception:
-            pass  # arguments Starlette's middleware rejects too: reported by the stack build
+            return
+        for pattern in _starlette_patterns(options):
+            layer.flagged = True
+            self.findings.append(
+                Finding(
+                    "starlette-origin-pattern",
+                    layer.where,
+                    "allow_origins",
+                    f"{pattern!r} is an origin pattern only corskit understands: Starlette's middleware "
+                    "compares origins literally, so it never matches. Switch to corskit.CORSMiddleware (same "
+                    "arguments), or express it with allow_origin_regex.",
+                )
+            )
+
+    @staticmethod
+    def _starlette_arguments(layer: Layer) -> dict[str, Any] | None:
+        """A Starlette CORS middleware's arguments by name (read back from the built middleware when a
+        subclass takes arguments of its own), or None when it cannot even be built."""
+        if not layer.in_list:
+            return _starlette_options(layer.instance)
+        base = next(k for k in layer.factory.__mro__ if qualified_name(k) == _STARLETTE_CORS)
+        if layer.factory.__init__ is base.__init__ and len(layer.args) <= len(STARLETTE_PARAMETERS):
+            named = dict(zip(STARLETTE_PARAMETERS, layer.args, strict=False))
+            if not set(named) & set(layer.kwargs):
+                return {**named, **layer.kwargs}
+        try:
+            return _starlette_options(layer.factory(_inner, *layer.args, **layer.kwargs))
+        except Exception:
+            return None
 
     def _build(self, app: Any, layers: list[Layer], where: Where) -> None:
         """Build the stack as the server would on its first event, and report what fails."""

@@ -69,7 +69,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ._lint_load import load_app
-    from ._lint_report import Where
+    from ._lint_report import STACK_CODES, Where
     from ._lint_stack import Linter
 
     linter = Linter(args.app, answering=args.answering, not_answering=args.not_answering)
@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
 
     kinds = [layer.kind for layer in linter.cors]
     summary = _summary(args.app, len(linter.findings), kinds, linter.layers, loaded.refused is not None)
-    if any(layer.flagged and layer.kind == "starlette" for layer in linter.cors):
+    starlette = {layer.where for layer in linter.cors if layer.kind == "starlette"}
+    if any(f.where in starlette and f.code not in STACK_CODES for f in linter.findings):
         summary += "; corskit.CORSMiddleware (same arguments) refuses these configurations at startup"
     if args.json:
         report = {

@@ -54,3 +54,26 @@ hosted = Starlette(routes=[Host("api.example.com", app=host_api)])
 starlette_instance = StarletteCORS(
     Starlette(routes=[Route("/", hello)]), allow_origins=["https://a.example.com"], max_age=-1
 )
+
+# A corskit origin pattern given to Starlette's middleware, which compares origins literally.
+starlette_pattern = FastAPI()
+starlette_pattern.add_middleware(FastAPICORS, allow_origins=["https://app.example.com", "https://*.example.com"])
+
+
+class ProductionCORS(StarletteCORS):
+    """A subclass taking arguments of its own: lint reads back what it gave Starlette's middleware."""
+
+    def __init__(self, app, environment):
+        super().__init__(app, allow_origins=["*"], allow_credentials=environment == "production")
+
+
+subclassed = Starlette(middleware=[Middleware(ProductionCORS, environment="production")])
+
+# Regular-expression and type mistakes.
+regex_and_types = FastAPI()
+regex_and_types.add_middleware(
+    FastAPICORS,
+    allow_origin_regex=r"https://.*example\.com",
+    allow_credentials="false",
+    expose_headers=["Set-Cookie"],
+)
