@@ -45,18 +45,6 @@ STARLETTE_NOTES = {
 }
 
 
-# Starlette's CORSMiddleware parameters after ``app``, in order (corskit's first eight are the same).
-STARLETTE_PARAMETERS = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "allow_credentials",
-    "allow_origin_regex",
-    "allow_private_network",
-    "expose_headers",
-    "max_age",
-)
-
 # Deeper than this, the "inner app" attributes are not a real stack (a proxy object inventing attributes).
 MAX_DEPTH = 200
 
@@ -344,8 +332,10 @@ class Linter:
         if not layer.in_list:
             return _starlette_options(layer.instance)
         base = next(k for k in layer.factory.__mro__ if qualified_name(k) == _STARLETTE_CORS)
-        if layer.factory.__init__ is base.__init__ and len(layer.args) <= len(STARLETTE_PARAMETERS):
-            named = dict(zip(STARLETTE_PARAMETERS, layer.args, strict=False))
+        # Starlette's own parameters after ``app``, in order (corskit's first ones are the same).
+        parameters = list(inspect.signature(base.__init__).parameters)[2:]
+        if layer.factory.__init__ is base.__init__ and len(layer.args) <= len(parameters):
+            named = dict(zip(parameters, layer.args, strict=False))
             if not set(named) & set(layer.kwargs):
                 return {**named, **layer.kwargs}
         try:
