@@ -150,12 +150,7 @@ def _starlette_patterns(options: dict[str, Any]) -> list[str]:
 
 
 def _order_fix(outside: Layer, cors: Layer) -> str:
-    if (
-        outside.in_list
-        and cors.in_list
-        and outside.where.app == cors.where.app
-        and (outside.where.mount == cors.where.mount)
-    ):
+    if outside.in_list and cors.in_list and outside.where.mount == cors.where.mount:
         return (
             f"put the CORS middleware outside it: call app.add_middleware(CORSMiddleware, ...) after "
             f"{outside.added_by} (the last one added runs first), or list "
@@ -210,7 +205,7 @@ class Linter:
         if isinstance(routes, list):
             for route in routes:
                 if _is(route, _MOUNT):
-                    self.walk(route.app, mount + route.path, outer)
+                    self.walk(route.app, (mount.rstrip("/") + route.path) or "/", outer)
                 elif _is(route, _HOST):
                     self.walk(route.app, f"{mount} host {route.host}".strip(), outer)
             return
