@@ -351,6 +351,16 @@ def test_exception_in_the_modules_code(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_multi_line_error_from_the_app_stays_one_line(tmp_path: Path) -> None:
+    write(tmp_path, "settings_fail", "raise ValueError('2 validation errors\\n  database_url\\n    missing')\n")
+    result = lint("settings_fail:app", app_dir=tmp_path)
+    assert result.code == 2
+    assert result.stderr_lines == [
+        "corskit lint: error: importing module 'settings_fail' failed: "
+        "ValueError: 2 validation errors database_url missing (settings_fail.py, line 1)"
+    ]
+
+
 def test_syntax_error(tmp_path: Path) -> None:
     write(tmp_path, "typo", "app = FastAPI(\n")
     result = lint("typo:app", app_dir=tmp_path)

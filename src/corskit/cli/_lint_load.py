@@ -47,7 +47,9 @@ def _short(filename: str, app_dir: str) -> str:
 
 def _describe(error: BaseException, app_dir: str) -> str:
     where = _where(error, app_dir)
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    # One line, whatever the exception's text (a settings library's error often spans several).
+    detail = " ".join(str(error).split())
+    text = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
     return f"{text} ({where})" if where else text
 
 

@@ -35,7 +35,8 @@ class Finding:
 
     def line(self) -> str:
         parameter = f"{self.parameter}: " if self.parameter else ""
-        return f"{self.where}: [{self.code}] {parameter}{self.message}"
+        text = f"{self.where}: [{self.code}] {parameter}{self.message}"
+        return " ".join(text.split())  # one line, even for an exception's multi-line text
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -84,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
             except RecursionError:
                 raise CLIError(f"{args.app}: the middleware stack is too deep to walk") from None
             except Exception as error:  # the app's own code (a property, a constructor) failed
-                raise CLIError(f"walking {args.app} failed: {type(error).__name__}: {error}") from None
+                detail = " ".join(str(error).split())
+                raise CLIError(f"walking {args.app} failed: {type(error).__name__}: {detail}") from None
 
     kinds = [layer.kind for layer in linter.cors]
     summary = _summary(args.app, len(linter.findings), kinds, linter.layers, loaded.refused is not None)
