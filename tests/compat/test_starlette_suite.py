@@ -220,4 +220,4 @@ def test_starlette_suite_with_corskit(runs: dict[str, SuiteRun]) -> None:
         assert "AssertionError" not in text, f"{name} failed on an assertion:\n{text}"
         # Raised by corskit while Starlette constructs the middleware (it builds its stack on first use).
         assert "app = cls(app, *args, **kwargs)" in text, f"{name} did not fail at construction:\n{text}"
-        assert "corskit/middleware.py" in text, text
+        assert "corskit/_middleware.py" in text, text

@@ -15,7 +15,7 @@ per-browser profiles. It judges any server: an ASGI app in-process, or anything 
 from __future__ import annotations
 
 from ._browser import AsyncBrowser, Browser
-from .profiles import PROFILES, Profile
-from .result import Exchange, FetchResult, ReadableHeaders
+from ._profiles import PROFILES, Profile
+from ._result import Exchange, FetchResult, ReadableHeaders
 
 __all__ = ["PROFILES", "AsyncBrowser", "Browser", "Exchange", "FetchResult", "Profile", "ReadableHeaders"]
