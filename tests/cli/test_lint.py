@@ -93,12 +93,27 @@ def test_corskit_config_refused_only_when_the_stack_is_built() -> None:
     assert "fails at startup" in problem["message"]
 
 
-def test_misspelt_argument_fails_the_stack_build() -> None:
+def test_misspelt_argument_to_corskit_is_refused_at_startup() -> None:
     code, report = lint_json("cors_config:typo")
     assert code == 1
+    problem = only(report, "unknown-option")
+    assert problem["parameter"] == "allow_origin"
+    assert "fails at startup" in problem["message"]
+
+
+def test_misspelt_argument_to_starlette_is_named_and_reported_once() -> None:
+    code, report = lint_json("cors_config:starlette_typo")
+    assert code == 1
+    assert codes(report) == ["unknown-option"]
+    assert report["problems"][0]["parameter"] == "allow_origin"
+    assert "TypeError" in report["problems"][0]["message"]
+
+
+def test_corskit_only_argument_given_to_starlette_fails_its_stack_build() -> None:
+    code, report = lint_json("cors_config:starlette_corskit_option")
+    assert code == 1
     problem = only(report, "stack-build-failed")
-    assert "allow_origin" in problem["message"]
-    assert "TypeError" in problem["message"]
+    assert "allow_origin_func" in problem["message"]
 
 
 def test_problem_in_a_mounts_middleware_names_the_mount() -> None:

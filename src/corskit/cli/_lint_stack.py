@@ -40,6 +40,7 @@ STARLETTE_NOTES = {
     "string, 'false' included, turns credentials on.",
     ("not-a-bool", "allow_private_network"): "Starlette's middleware only asks whether it is truthy: any "
     "non-empty string, 'false' included, turns it on.",
+    ("unknown-option", ""): "Starlette's middleware fails on it with a TypeError when the stack is built.",
     ("not-a-list", "expose_headers"): "Starlette's middleware sends the string split into letters "
     "(Access-Control-Expose-Headers: X, -, ...), which exposes nothing.",
 }
@@ -302,7 +303,7 @@ class Linter:
         except CORSConfigError as error:
             layer.flagged = True
             for problem in error.problems:
-                note = STARLETTE_NOTES.get((problem.code, problem.parameter))
+                note = STARLETTE_NOTES.get((problem.code, problem.parameter), STARLETTE_NOTES.get((problem.code, "")))
                 message = problem.message + (f" {note}" if note else "")
                 self.findings.append(Finding(problem.code, layer.where, problem.parameter, message))
         except Exception:

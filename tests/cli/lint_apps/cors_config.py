@@ -77,3 +77,13 @@ regex_and_types.add_middleware(
     allow_credentials="false",
     expose_headers=["Set-Cookie"],
 )
+
+# A misspelt keyword given to Starlette's middleware.
+starlette_typo = FastAPI()
+starlette_typo.add_middleware(FastAPICORS, allow_origin=["https://app.example.com"])
+
+# One of corskit's own options given to Starlette's middleware, which does not have it.
+starlette_corskit_option = FastAPI()
+starlette_corskit_option.add_middleware(
+    FastAPICORS, allow_origins=["https://app.example.com"], allow_origin_func=lambda origin: True
+)
