@@ -13,7 +13,7 @@ from ._decide import DUPLICATE_ORIGIN, RequestFacts, actual, decide, preflight, 
 from ._explain import Explanation, describe, explanation
 from ._hot import CORSSend, find_origin, read_headers
 from ._options import FIELDS, POSITIONAL
-from ._paths import PathPolicies
+from ._paths import PathPolicies, route_path
 from ._policy import Policy
 
 HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
@@ -111,7 +111,8 @@ class CORSMiddleware:
     def _policy_for(self, scope: Scope) -> Policy | None:
         if self.path_policies is None:
             return self.policy
-        return self.path_policies.lookup(scope["path"], self.policy)[1]
+        path = route_path(scope["path"], scope.get("root_path", ""))
+        return self.path_policies.lookup(path, self.policy)[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]
