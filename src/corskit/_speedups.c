@@ -347,6 +347,18 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of corskit's per-request steps.", -1, methods,
 };
 
+/* module.name, as a new reference (NULL with an exception set). */
+static PyObject *
+import_attribute(const char *module_name, const char *name)
+{
+    PyObject *module = PyImport_ImportModule(module_name);
+    if (module == NULL)
+        return NULL;
+    PyObject *value = PyObject_GetAttrString(module, name);
+    Py_DECREF(module);
+    return value;
+}
+
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
@@ -356,18 +368,10 @@ PyInit__speedups(void)
     separator = PyBytes_FromString(", ");
     if (!str_type || !str_headers || !str_response_start || !separator)
         return NULL;
-    PyObject *asgi = PyImport_ImportModule("corskit._asgi");
-    if (asgi == NULL)
-        return NULL;
-    vary_origin_header = PyObject_GetAttrString(asgi, "VARY_ORIGIN_HEADER");
-    Py_DECREF(asgi);
+    vary_origin_header = import_attribute("corskit._asgi", "VARY_ORIGIN_HEADER");
     if (vary_origin_header == NULL)
         return NULL;
-    PyObject *send_module = PyImport_ImportModule("corskit._send");
-    if (send_module == NULL)
-        return NULL;
-    merge_headers = PyObject_GetAttrString(send_module, "merge_headers");
-    Py_DECREF(send_module);
+    merge_headers = import_attribute("corskit._send", "merge_headers");
     if (merge_headers == NULL)
         return NULL;
     if (PyType_Ready(&CORSSendType) < 0)
