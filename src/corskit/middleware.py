@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator,
 from typing import Any
 
 from . import explain as explaining
+from ._startup import built_by_framework
 from .config import collect_policy
 from .dynamic import OriginFunc
 from .errors import CORSConfigError, Problem
@@ -144,7 +145,15 @@ class CORSMiddleware:
                 )
             )
         if problems or policy is None:
-            raise CORSConfigError(problems)
+            error = CORSConfigError(problems)
+            if not built_by_framework():
+                raise error
+            # Under add_middleware the exception would be mistaken for "no lifespan support" (see
+            # _startup.py): become a middleware that fails the startup with the problem list instead.
+            self.app = app
+            self.error = error
+            self.__class__ = RefusedCORSMiddleware
+            return
 
         self.app = app
         self.policy: Policy = policy
@@ -396,3 +405,27 @@ class CORSMiddleware:
         if request.policy is not None and raw is not None:
             allowed = await self._allowed(request.policy, raw)
         return request.decide(allowed)
+
+
+class RefusedCORSMiddleware(CORSMiddleware):
+    """What a framework's middleware stack holds when corskit refused the configuration given to it.
+
+    It fails the ASGI lifespan startup with the complete problem list (servers print it and exit), and
+    raises the :class:`CORSConfigError` for anything else, so that nothing is ever served without the
+    CORS policy the app asked for.
+    """
+
+    error: CORSConfigError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.failed", "message": str(self.error)})
+        raise CORSConfigError(self.error.problems)
+
+    def explain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> explaining.Explanation:
+        raise CORSConfigError(self.error.problems)
+
+    async def aexplain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> explaining.Explanation:
+        raise CORSConfigError(self.error.problems)
