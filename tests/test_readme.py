@@ -7,6 +7,8 @@ checked elsewhere (tests/browser); every other ```python block is executed as it
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,22 @@ def test_readme_has_examples() -> None:
 def test_readme_example_runs(source: str) -> None:
     namespace: dict[str, object] = {"__name__": "readme_example"}
     exec(compile(source, str(README), "exec"), namespace)
+
+
+def test_readme_examples_type_check(tmp_path: Path) -> None:
+    """Every Python block passes ``mypy --strict``, as a user's editor and CI would check it."""
+    files = []
+    for index, source in enumerate(BLOCKS):
+        path = tmp_path / f"readme_block{index}.py"
+        path.write_text(source, encoding="utf-8")
+        files.append(str(path))
+    cache = README.parent / ".mypy_cache" / "readme"
+    completed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", "--cache-dir", str(cache), *files],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -3,6 +3,7 @@
 ``from corskit import CORSMiddleware`` replaces ``from fastapi.middleware.cors import CORSMiddleware``.
 """
 
+from ._find import find_middleware
 from .config import compile_policy
 from .dynamic import in_thread
 from .errors import CORSConfigError, Problem
@@ -18,6 +19,7 @@ __all__ = [
     "Policy",
     "Problem",
     "compile_policy",
+    "find_middleware",
     "in_thread",
 ]
 __version__ = "0.1.0"

@@ -162,7 +162,7 @@ def test_an_app_that_crashes_answers_500_without_cors_headers() -> None:
     async def broken(scope: object, receive: object, send: object) -> None:
         raise RuntimeError("boom")
 
-    with Browser(origin=PAGE, app=broken) as browser:
+    with Browser(origin=PAGE, app=broken, raise_app_exceptions=False) as browser:
         result = browser.fetch("/x")
     assert result.blocked and result.exchanges[0].status == 500
     assert result.error is not None and "No 'Access-Control-Allow-Origin'" in result.error

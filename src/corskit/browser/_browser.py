@@ -30,6 +30,7 @@ class _BaseBrowser:
         clock: Callable[[], float] | None = None,
         timeout: float = 10.0,
         verify: Any = True,
+        raise_app_exceptions: bool = True,
     ) -> None:
         self.origin = parse_origin(origin)
         self.profile = get_profile(profile)
@@ -43,7 +44,7 @@ class _BaseBrowser:
         self.base_url = (
             resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
         )
-        self._asgi = AsgiTransport(app) if app is not None else None
+        self._asgi = AsgiTransport(app, raise_app_exceptions=raise_app_exceptions) if app is not None else None
         self._http: HttpxTransport | None = (
             None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
         )
@@ -136,9 +137,14 @@ class Browser(_BaseBrowser):
         return self._http.send_sync(wire)
 
     def close(self) -> None:
-        self._loop.close()
-        if self._http is not None:
-            self._http.close()
+        """Run the app's lifespan shutdown (if its startup ran), then free the loop and connections."""
+        try:
+            if self._asgi is not None and self._asgi.lifespan.running:
+                self._loop.run(self._asgi.aclose())
+        finally:
+            self._loop.close()
+            if self._http is not None:
+                self._http.close()
 
     def __enter__(self) -> Browser:
         return self
@@ -181,6 +187,8 @@ class AsyncBrowser(_BaseBrowser):
         return await self._http.send(wire)
 
     async def aclose(self) -> None:
+        if self._asgi is not None:
+            await self._asgi.aclose()
         if self._http is not None:
             await self._http.aclose()
 

@@ -259,6 +259,30 @@ def _snippet(body: bytes) -> str:
     return f": {text[:80]!r}" + ("..." if len(text) > 80 else "")
 
 
+# Starlette's CORSMiddleware (and corskit's, which keeps its wording) refuses a preflight with 400 and
+# a body naming each failed check: "Disallowed CORS origin, method, headers".
+_REFUSAL_BODY = b"Disallowed CORS "
+
+
+def _middleware_refusal_fix(answer: WireResponse, method: str, unsafe_names: list[str]) -> str | None:
+    """For a preflight refused by a Starlette-style CORS middleware, which parameter to change."""
+    if answer.status != 400 or not answer.body.startswith(_REFUSAL_BODY):
+        return None
+    failed = {part.strip() for part in answer.body[len(_REFUSAL_BODY) :].decode("latin-1").split(",")}
+    fixes = []
+    if "origin" in failed:
+        fixes.append("add the page's origin to allow_origins")
+    if "method" in failed:
+        fixes.append(f"add {method!r} to allow_methods")
+    if "headers" in failed:
+        fixes.append(f"add {unsafe_names!r} to allow_headers" if unsafe_names else "check allow_headers")
+    if "private-network" in failed:
+        fixes.append("pass allow_private_network=True")
+    if not fixes:
+        return None
+    return "Fix: the server's CORS middleware refused the preflight: " + "; ".join(fixes) + "."
+
+
 def _browser_added_headers(
     ctx: FetchContext, request: PreparedRequest, page: Origin, target: Origin, site: str, headers: HeaderList
 ) -> HeaderList:
@@ -330,11 +354,12 @@ def _check_preflight(
     if problem:
         raise _Blocked(not_ok + problem)
     if not 200 <= answer.status <= 299:
-        raise _Blocked(
-            not_ok
-            + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) "
+        fix = _middleware_refusal_fix(answer, method, unsafe_names) or (
             "Fix: answer the "
             "preflight (OPTIONS with Access-Control-Request-Method) with 200 or 204 before auth/routing."
+        )
+        raise _Blocked(
+            not_ok + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) " + fix
         )
     # Fetch: step 7.1-7.2: parse Access-Control-Allow-Methods / -Headers; a failure is a network error.
     methods = extract_header_list_values(answer.headers, "Access-Control-Allow-Methods")

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from .lifespan import LifespanRunner
 from .wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["AsgiTransport", "HttpxTransport", "LoopThread"]
@@ -26,18 +27,25 @@ T = TypeVar("T")
 class AsgiTransport:
     """Calls an ASGI 3 app directly, like a server would (one HTTP/1.1 request per call).
 
-    If the app raises before starting its response, the client sees a 500 with no CORS headers -- what
-    uvicorn sends -- and the exception is kept in ``last_exception`` for debugging.
+    The app's lifespan startup runs before its first request and its shutdown at :meth:`aclose`
+    (see ``lifespan.py``). An exception from the app is raised to the caller, as Starlette's TestClient
+    does; with ``raise_app_exceptions=False`` the client sees what uvicorn sends instead (a 500 with no
+    CORS headers when nothing was sent yet), and the exception is kept in ``last_exception``.
     """
 
-    def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+    def __init__(
+        self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 50000), raise_app_exceptions: bool = True
+    ) -> None:
         if not callable(app):
             raise ValueError(f"app must be an ASGI application (a callable), got {app!r}")
         self.app: ASGIApp = app
         self.client = client
+        self.raise_app_exceptions = raise_app_exceptions
+        self.lifespan = LifespanRunner(app)
         self.last_exception: BaseException | None = None
 
     async def send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
+        await self.lifespan.ensure_started()
         parts = urlsplit(wire.url)
         scheme = parts.scheme
         host = parts.hostname or ""
@@ -64,7 +72,7 @@ class AsgiTransport:
             "headers": headers,
             "client": self.client,
             "server": (host, port),
-            "state": {},
+            "state": dict(self.lifespan.state),
             "extensions": {},
         }
         body = wire.body or b""
@@ -98,6 +106,8 @@ class AsgiTransport:
             await self.app(scope, receive, send)
         except Exception as exc:  # the app crashed: a server would answer 500 (or drop the connection)
             self.last_exception = exc
+            if self.raise_app_exceptions:
+                raise
             if not started:
                 return WireResponse(
                     500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error"
@@ -110,6 +120,10 @@ class AsgiTransport:
             )
         status = started["status"]
         return WireResponse(status, tuple(started["headers"]), b"".join(chunks))
+
+    async def aclose(self) -> None:
+        """Run the app's lifespan shutdown (if its startup ran)."""
+        await self.lifespan.shutdown()
 
 
 def _loopback_for(host: str) -> bool:
