@@ -4,6 +4,7 @@
 """
 
 from ._find import find_middleware
+from ._implementation import speedups_in_use
 from .config import compile_policy
 from .dynamic import in_thread
 from .errors import CORSConfigError, Problem
@@ -21,5 +22,6 @@ __all__ = [
     "compile_policy",
     "find_middleware",
     "in_thread",
+    "speedups_in_use",
 ]
 __version__ = "0.1.0"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from . import explain as explaining
+from ._implementation import CORSSend, find_origin  # C extension or Python twins: _implementation.py
 from ._startup import built_by_framework
 from .config import collect_policy
 from .dynamic import OriginFunc
@@ -24,16 +24,6 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 
 logger = logging.getLogger("corskit")
-
-# The two steps every request pays for (finding Origin, rewriting the response start) come from the C
-# extension when it was built, else from their Python twins; CORSKIT_PURE_PYTHON=1 forces the latter.
-if os.environ.get("CORSKIT_PURE_PYTHON"):
-    from ._send import CORSSend, find_origin
-else:
-    try:
-        from ._speedups import CORSSend, find_origin  # type: ignore[assignment]
-    except ImportError:  # built without a C compiler
-        from ._send import CORSSend, find_origin
 
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _ORIGIN = b"origin"
