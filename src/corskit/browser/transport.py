@@ -1,6 +1,8 @@
-"""Getting a :class:`~.wire.WireRequest` answered: by an ASGI app in-process, or over HTTP with httpx.
+"""Getting a :class:`~.wire.WireRequest` answered: by an ASGI app in-process, or over HTTP.
 
-httpx is imported lazily, only by the network transports, so ``import corskit`` never needs it.
+Real HTTP goes through httpx2 (the maintained continuation of httpx, which Starlette's TestClient also
+wants), or httpx where httpx2 is not installed (Python 3.10, which httpx2 does not support). Either is
+imported lazily, only by the network transports, so ``import corskit`` never needs them.
 """
 
 from __future__ import annotations
@@ -132,8 +134,27 @@ def _loopback_for(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+def _import_httpx() -> Any:
+    """httpx2 if installed, else httpx (they share one API)."""
+    try:
+        import httpx2
+
+        return httpx2
+    except ImportError:
+        pass
+    try:
+        import httpx
+
+        return httpx
+    except ImportError:
+        raise ImportError(
+            "corskit.browser needs httpx2 (or httpx) to make real HTTP requests: pip install 'corskit[browser]' "
+            "(or pass app= to test an ASGI app in-process)"
+        ) from None
+
+
 class HttpxTransport:
-    """Real HTTP with httpx's transports (the ``corskit[browser]`` extra).
+    """Real HTTP with httpx2's (or httpx's) transports (the ``corskit[browser]`` extra).
 
     The transports are used directly, not through ``httpx.Client``: a client adds its own headers and
     interprets ``Location`` itself (and chokes on one like ``data:...``), while here the Fetch algorithm
@@ -141,13 +162,7 @@ class HttpxTransport:
     """
 
     def __init__(self, *, timeout: float = 10.0, verify: Any = True) -> None:
-        try:
-            import httpx
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "corskit.browser needs httpx to make real HTTP requests: pip install 'corskit[browser]' "
-                "(or pass app= to test an ASGI app in-process)"
-            ) from None
+        httpx = _import_httpx()
         self._httpx = httpx
         self._timeout = timeout
         self._verify = verify
