@@ -144,7 +144,10 @@ def websocket_failure(origin: str, host: str | None) -> Check:
         "websocket-origin-refused",
         f"WebSocket handshake from origin {sanitize(origin)} refused: it is not allowed by the policy and not "
         f"same-origin with Host {sanitize(host or '')}. Add it to allow_origins, or pass "
-        "check_websocket_origin=False to accept handshakes from every website.",
+        "check_websocket_origin=False to accept handshakes from every website. If it is your own site behind "
+        "a reverse proxy, the proxy may have rewritten Host (nginx sends the upstream's address unless told "
+        "`proxy_set_header Host $host;`): forward the browser's Host, or add the site's public origin to "
+        "allow_origins.",
     )
 
 

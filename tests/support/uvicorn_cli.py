@@ -113,9 +113,9 @@ def uvicorn_serving(directory: Path, source: str, *, timeout: float = 30.0) -> I
         server.lines = stderr.splitlines()
 
 
-def get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
-    """A GET with ``headers``; the status and the (lower-cased) response headers, errors included."""
-    request = urllib.request.Request(url, headers=headers)
+def get(url: str, headers: dict[str, str], method: str = "GET") -> tuple[int, dict[str, str]]:
+    """A request with ``headers``; the status and the (lower-cased) response headers, errors included."""
+    request = urllib.request.Request(url, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, {k.lower(): v for k, v in response.headers.items()}
