@@ -6,7 +6,7 @@ startup. An exception raised there is taken by uvicorn's default ``--lifespan au
 not speak lifespan": it logs ``Application startup complete.`` and every request then fails with a bare
 500, which a browser reports as a CORS error. So when corskit refuses a configuration while a framework
 builds its stack, the middleware answers the lifespan startup with ``lifespan.startup.failed`` carrying
-the whole problem list: uvicorn (and hypercorn) print it as an error and exit before serving anything.
+the whole problem list: uvicorn prints it as an error and exits before serving anything.
 """
 
 from __future__ import annotations
