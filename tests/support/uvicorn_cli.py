@@ -31,8 +31,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _command(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1", "--port", str(port)]
+def _command(port: int, options: tuple[str, ...] = ()) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1", "--port", str(port), *options]
 
 
 def _env() -> dict[str, str]:
@@ -42,22 +42,25 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _start(directory: Path, port: int, options: tuple[str, ...]) -> subprocess.Popen[str]:
+    command = _command(port, options)
+    return subprocess.Popen(command, cwd=directory, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @dataclass(frozen=True)
 class UvicornExit:
     code: int
     stderr: str
 
 
-def run_uvicorn(directory: Path, source: str, *, timeout: float = 30.0) -> UvicornExit:
+def run_uvicorn(directory: Path, source: str, *options: str, timeout: float = 30.0) -> UvicornExit:
     """Write ``source`` to ``directory/main.py`` and run uvicorn on it until it exits by itself.
 
     A server that keeps running (that did not refuse to start) is killed after ``timeout`` seconds and
     the test fails with what it printed.
     """
     (directory / "main.py").write_text(source, encoding="utf-8")
-    process = subprocess.Popen(
-        _command(free_port()), cwd=directory, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = _start(directory, free_port(), options)
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -91,13 +94,11 @@ def _wait_until_serving(process: subprocess.Popen[str], port: int, timeout: floa
 
 
 @contextmanager
-def uvicorn_serving(directory: Path, source: str, *, timeout: float = 30.0) -> Iterator[UvicornServer]:
+def uvicorn_serving(directory: Path, source: str, *options: str, timeout: float = 30.0) -> Iterator[UvicornServer]:
     """Serve ``source``'s ``app`` with uvicorn for the block; ``.stderr`` holds its output afterwards."""
     (directory / "main.py").write_text(source, encoding="utf-8")
     port = free_port()
-    process = subprocess.Popen(
-        _command(port), cwd=directory, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = _start(directory, port, options)
     server = UvicornServer(port)
     try:
         _wait_until_serving(process, port, timeout)

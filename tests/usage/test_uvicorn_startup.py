@@ -82,3 +82,18 @@ def test_accepted_configuration_starts_and_serves(tmp_path: Path, kind: str) -> 
     assert headers["access-control-allow-origin"] == "https://app.example.com"
     assert "Application startup complete." in server.stderr
     assert "corskit" not in server.stderr
+
+
+def test_with_lifespan_on_the_refusal_is_the_same(tmp_path: Path) -> None:
+    result = run_uvicorn(tmp_path, FASTAPI_APP.format(options=REFUSED), "--lifespan", "on")
+    assert result.code == 3
+    assert result.stderr.count("the CORS configuration has 2 problems") == 1
+    assert "Application startup failed. Exiting." in result.stderr
+
+
+def test_without_lifespan_the_first_request_fails_with_the_problem_list(tmp_path: Path) -> None:
+    with uvicorn_serving(tmp_path, FASTAPI_APP.format(options=REFUSED), "--lifespan", "off") as server:
+        status, _ = get(server.url("/"), {"Origin": "https://app.example.com"})
+    assert status == 500
+    assert "corskit.errors.CORSConfigError: corskit: the CORS configuration has 2 problems:" in server.stderr
+    assert "[wildcard-with-credentials]" in server.stderr and "[method-forbidden]" in server.stderr
