@@ -43,8 +43,8 @@ def _env() -> dict[str, str]:
 
 
 def _start(directory: Path, port: int, options: tuple[str, ...]) -> subprocess.Popen[str]:
-    command = _command(port, options)
-    return subprocess.Popen(command, cwd=directory, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pipe = subprocess.PIPE
+    return subprocess.Popen(_command(port, options), cwd=directory, env=_env(), stdout=pipe, stderr=pipe, text=True)
 
 
 @dataclass(frozen=True)
