@@ -94,7 +94,7 @@ class _BaseBrowser:
 class Browser(_BaseBrowser):
     """A browser tab on ``origin`` that runs ``fetch()`` and applies CORS exactly as the profile's engine.
 
-    ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx);
+    ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx2 or httpx);
     ``Browser(origin=..., app=asgi_app)`` calls the ASGI app in-process (a bare path like ``"/items"``
     goes to ``http://testserver/items``; absolute URLs of any host also go to the app).
     ``profile`` is "chromium" (default), "firefox" or "webkit". The preflight cache lives as long as the
