@@ -29,9 +29,7 @@ def page_server() -> Iterator[ServerHandle]:
 
 
 @pytest.fixture
-def page_on_origin(
-    chromium: ChromiumHandle, page_server: ServerHandle
-) -> Iterator[Callable[[str], OriginPage]]:
+def page_on_origin(chromium: ChromiumHandle, page_server: ServerHandle) -> Iterator[Callable[[str], OriginPage]]:
     """Factory: ``page_on_origin("app.localhost")`` -> a page at ``http://app.localhost:<port>/``."""
     pages: list[OriginPage] = []
 

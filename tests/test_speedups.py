@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from support.threads import in_fresh_thread
 
 import corskit
+import corskit._middleware as middleware
 import corskit._send as python_twin
 import corskit._speedups as speedups  # the test machine has a C compiler: a missing extension fails here
-import corskit.middleware as middleware
+from corskit._asgi import VARY_ORIGIN_HEADER
 
 DUPLICATE = b"\x00dup"
 NAMES = st.sampled_from(
@@ -32,6 +33,10 @@ NAMES = st.sampled_from(
         b"ORIGIN",
         b"origin ",
         b"host",
+        b"access-control-request-method",
+        b"access-control-request-headers",
+        b"Access-Control-Request-Headers",
+        b"access-control-request-private-network",
         b"vary",
         b"Vary",
         b"x-a",
@@ -66,6 +71,43 @@ def test_find_origin_agrees(headers: list[Any], as_tuple: bool) -> None:
     assert got == (None if not origins else origins[0] if len(origins) == 1 else DUPLICATE)
 
 
+@settings(max_examples=400, deadline=None)
+@given(headers=HEADER_LISTS, as_tuple=st.booleans())
+def test_read_headers_agrees(headers: list[Any], as_tuple: bool) -> None:
+    given_headers = tuple(headers) if as_tuple else headers
+    got = speedups.read_headers(given_headers, DUPLICATE)
+    assert got == python_twin.read_headers(given_headers, DUPLICATE)
+
+    def values(name: bytes) -> list[bytes]:
+        return [value for key, value in headers if key == name]
+
+    origins, methods, lines, hosts = (
+        values(b"origin"),
+        values(b"access-control-request-method"),
+        values(b"access-control-request-headers"),
+        values(b"host"),
+    )
+    assert got == (
+        None if not origins else origins[0] if len(origins) == 1 else DUPLICATE,
+        methods[0] if methods else None,
+        b", ".join(lines) if lines else None,
+        bool(values(b"access-control-request-private-network")),
+        hosts[0] if hosts else None,
+    )
+
+
+def test_read_headers_joins_the_lines_of_a_split_list() -> None:
+    headers = [
+        (b"access-control-request-headers", b"authorization"),
+        (b"origin", b"https://a.com"),
+        (b"access-control-request-headers", b"x-custom"),
+    ]
+    for read in (speedups.read_headers, python_twin.read_headers):
+        assert read(headers, DUPLICATE)[2] == b"authorization, x-custom"
+        with pytest.raises(ValueError):
+            read([(b"host",)], DUPLICATE)
+
+
 def test_find_origin_accepts_any_iterable_and_rejects_malformed_pairs() -> None:
     assert speedups.find_origin(iter([(b"origin", b"https://a.com")]), DUPLICATE) == b"https://a.com"
     with pytest.raises(ValueError):
@@ -93,7 +135,7 @@ def run_send(factory: Any, message: dict[str, Any], extra: tuple[Any, ...], repl
     async def send(msg: Any) -> None:
         sent.append(msg)
 
-    wrapper = factory(send, extra, replace, middleware._merge_headers)
+    wrapper = factory(send, extra, replace)
     before = wrapper.started
     in_fresh_thread(asyncio.run, wrapper(message))
     return before, wrapper.started, sent
@@ -133,6 +175,30 @@ def test_cors_send_copies_a_non_dict_message() -> None:
         assert message["headers"] == [(b"x-a", b"1")]
 
 
+@pytest.mark.parametrize("name", [b"123", b"", b"1-2"])
+def test_a_name_without_letters_gives_the_same_headers_on_both_paths(name: bytes) -> None:
+    # bytes.islower() is False for a name without letters, so the Python twin merges carefully where
+    # the C version appends; the headers sent must not depend on that.
+    message = {"type": "http.response.start", "status": 200, "headers": [(name, b"v")]}
+    extra = ((b"access-control-allow-origin", b"https://a.com"),)
+    replace = frozenset({b"vary", b"access-control-allow-origin"})
+    assert not name.islower()
+    expected = [(name, b"v"), *extra, (b"vary", b"Origin")]
+    for factory in (speedups.CORSSend, python_twin.CORSSend):
+        _, _, sent = run_send(factory, message, extra, replace)
+        assert sent[0]["headers"] == expected
+
+
+def test_both_paths_send_the_one_vary_origin_header_and_merge_the_same_way() -> None:
+    plain = {"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1")]}
+    app_vary = {"type": "http.response.start", "status": 200, "headers": [(b"Vary", b"Accept")]}
+    for factory in (speedups.CORSSend, python_twin.CORSSend):
+        _, _, sent = run_send(factory, plain, (), frozenset({b"vary"}))
+        assert sent[0]["headers"][-1] is VARY_ORIGIN_HEADER
+        _, _, sent = run_send(factory, app_vary, (), frozenset({b"vary"}))
+        assert sent[0]["headers"] == [(b"vary", b"Accept, Origin")]
+
+
 @pytest.mark.parametrize(
     ("value", "pure"),
     [("1", True), ("true", True), ("TRUE", True), ("yes", True), ("on", True),
@@ -141,7 +207,7 @@ def test_cors_send_copies_a_non_dict_message() -> None:
 def test_only_an_explicit_true_value_forces_the_python_path(value: str, pure: bool) -> None:
     # A fresh interpreter: the choice is made once, when corskit is imported.
     code = (
-        "import corskit, corskit.middleware as m, corskit._send as t; "
+        "import corskit, corskit._hot as m, corskit._send as t; "
         "print(corskit.speedups_in_use(), m.CORSSend is t.CORSSend)"
     )
     env = {**os.environ, "CORSKIT_PURE_PYTHON": value}

@@ -3,20 +3,22 @@
 ``from corskit import CORSMiddleware`` replaces ``from fastapi.middleware.cors import CORSMiddleware``.
 """
 
+from ._compile import compile_policy
+from ._dynamic import in_thread
+from ._errors import CORSConfigError, Problem
+from ._explain import Check, Explanation
 from ._find import find_middleware
-from ._implementation import speedups_in_use
-from .config import compile_policy
-from .dynamic import in_thread
-from .errors import CORSConfigError, Problem
-from .explain import Check, Explanation
-from .middleware import CORSMiddleware
-from .policy import Policy
+from ._hot import speedups_in_use
+from ._middleware import CORSMiddleware
+from ._options import Options
+from ._policy import Policy
 
 __all__ = [
     "CORSConfigError",
     "CORSMiddleware",
     "Check",
     "Explanation",
+    "Options",
     "Policy",
     "Problem",
     "compile_policy",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .errors import CORSConfigError
-from .middleware import CORSMiddleware, RefusedCORSMiddleware
+from ._errors import CORSConfigError
+from ._middleware import CORSMiddleware, RefusedCORSMiddleware
 
 # ASGI middleware conventionally keeps the app it wraps in ``.app``; Starlette and FastAPI keep the
 # outermost layer of their stack in ``.middleware_stack`` (None until the app first runs).

@@ -1,23 +1,30 @@
 /* corskit._speedups: the two steps of the request path that every request pays for, in C.
  *
- * middleware.py uses these when this module was built, and its own Python versions otherwise; the
+ * _middleware.py uses these when this module was built, and its own Python versions otherwise; the
  * behaviour is the same (tests/test_speedups.py runs both against each other):
  *
  *   find_origin(headers, duplicate) -> the Origin header's value, None without one, or `duplicate`
  *       when there are several (browsers send exactly one).
- *   CORSSend(send, extra, replace, merge) -> a callable standing in for ASGI `send`: on
+ *   read_headers(headers, duplicate) -> (origin, access-control-request-method,
+ *       access-control-request-headers, whether access-control-request-private-network is present,
+ *       host): Origin as find_origin gives it, the first value of the method and of Host, and every
+ *       line of Access-Control-Request-Headers joined with ", " (RFC 9110, section 5.3).
+ *   CORSSend(send, extra, replace) -> a callable standing in for ASGI `send`: on
  *       "http.response.start" it sends a copy of the message whose headers are the app's plus `extra`
  *       and `vary: Origin`; if the app set a header named in `replace` (which always holds b"vary"),
- *       or a name that is not lower-case, it calls merge(headers, extra, replace) for the careful
- *       path instead. Every other message goes through untouched. `.started` says whether the
- *       response has started.
+ *       or a name with an upper-case letter, it calls corskit._send.merge_headers(headers, extra,
+ *       replace) for the careful path instead. Every other message goes through untouched.
+ *       `.started` says whether the response has started.
+ *
+ * Both the `vary: Origin` header and merge_headers are taken from the Python modules once, at import
+ * (corskit._asgi.VARY_ORIGIN_HEADER, corskit._send.merge_headers): each is defined in one place.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stddef.h>
 #include <string.h>
 
-static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header;
+static PyObject *str_type, *str_headers, *str_response_start, *vary_origin_header, *merge_headers, *separator;
 
 /* Whether `name` is exactly b"origin". */
 static int
@@ -26,6 +33,32 @@ is_origin(PyObject *name)
     return PyBytes_CheckExact(name) && PyBytes_GET_SIZE(name) == 6 &&
            memcmp(PyBytes_AS_STRING(name), "origin", 6) == 0;
 }
+
+/* The (name, value) of one ASGI header pair (borrowed), or -1 with an exception set. */
+static int
+header_pair(PyObject *item, PyObject **name, PyObject **value)
+{
+    if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
+        *name = PyTuple_GET_ITEM(item, 0);
+        *value = PyTuple_GET_ITEM(item, 1);
+        return 0;
+    }
+    if (PyList_CheckExact(item) && PyList_GET_SIZE(item) == 2) {
+        *name = PyList_GET_ITEM(item, 0);
+        *value = PyList_GET_ITEM(item, 1);
+        return 0;
+    }
+    PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
+    return -1;
+}
+
+static int
+name_is(PyObject *name, const char *text, Py_ssize_t size)
+{
+    return PyBytes_GET_SIZE(name) == size && memcmp(PyBytes_AS_STRING(name), text, (size_t)size) == 0;
+}
+
+#define NAME_IS(name, literal) name_is(name, literal, (Py_ssize_t)(sizeof(literal) - 1))
 
 static PyObject *
 find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -41,19 +74,9 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     PyObject **items = PySequence_Fast_ITEMS(seq);
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = items[i];
         PyObject *name, *value;
-        if (PyTuple_CheckExact(item) && PyTuple_GET_SIZE(item) == 2) {
-            name = PyTuple_GET_ITEM(item, 0);
-            value = PyTuple_GET_ITEM(item, 1);
-        }
-        else if (PyList_CheckExact(item) && PyList_GET_SIZE(item) == 2) {
-            name = PyList_GET_ITEM(item, 0);
-            value = PyList_GET_ITEM(item, 1);
-        }
-        else {
+        if (header_pair(items[i], &name, &value) < 0) {
             Py_DECREF(seq);
-            PyErr_SetString(PyExc_ValueError, "each ASGI header must be a (name, value) pair");
             return NULL;
         }
         if (is_origin(name)) {
@@ -66,7 +89,74 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return result;
 }
 
-/* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names). */
+static PyObject *
+read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "read_headers(headers, duplicate)");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    if (seq == NULL)
+        return NULL;
+    PyObject *origin = NULL, *method = NULL, *requested = NULL, *host = NULL, *lines = NULL, *result = NULL;
+    int private_network = 0;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject **items = PySequence_Fast_ITEMS(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *name, *value;
+        if (header_pair(items[i], &name, &value) < 0)
+            goto done;
+        if (!PyBytes_CheckExact(name))
+            continue;
+        if (NAME_IS(name, "origin"))
+            origin = origin == NULL ? value : args[1];
+        else if (NAME_IS(name, "host")) {
+            if (host == NULL)
+                host = value;
+        }
+        else if (NAME_IS(name, "access-control-request-method")) {
+            if (method == NULL)
+                method = value;
+        }
+        else if (NAME_IS(name, "access-control-request-headers")) {
+            if (requested == NULL)
+                requested = value;
+            else {
+                if (lines == NULL && (lines = PyList_New(0)) == NULL)
+                    goto done;
+                if (PyList_GET_SIZE(lines) == 0 && PyList_Append(lines, requested) < 0)
+                    goto done;
+                if (PyList_Append(lines, value) < 0)
+                    goto done;
+            }
+        }
+        else if (NAME_IS(name, "access-control-request-private-network"))
+            private_network = 1;
+    }
+    if (lines != NULL) {
+        PyObject *joined = PyObject_CallMethod(separator, "join", "O", lines);
+        if (joined == NULL)
+            goto done;
+        result = Py_BuildValue("(OONOO)", origin ? origin : Py_None, method ? method : Py_None, joined,
+                               private_network ? Py_True : Py_False, host ? host : Py_None);
+    }
+    else
+        result = Py_BuildValue("(OOOOO)", origin ? origin : Py_None, method ? method : Py_None,
+                               requested ? requested : Py_None, private_network ? Py_True : Py_False,
+                               host ? host : Py_None);
+done:
+    /* Py_BuildValue took its own references before seq, which may own the only other ones, goes. */
+    Py_XDECREF(lines);
+    Py_DECREF(seq);
+    return result;
+}
+
+/* Whether the header name has no upper-case ASCII letter (ASGI requires lower-case names).
+ *
+ * Unlike Python's bytes.islower(), which the pure-Python twin uses, a name without any letter (b"123")
+ * counts as lower-case here: the Python twin sends such a name down the careful path, this one does not.
+ * merge_headers builds the same list for it either way (tests/core/test_speedups.py checks it). */
 static int
 is_lower_name(PyObject *name)
 {
@@ -86,7 +176,6 @@ typedef struct {
     PyObject *send;
     PyObject *extra;   /* tuple of (name, value) */
     PyObject *replace; /* frozenset of names */
-    PyObject *merge;   /* the careful path, in Python */
     char started;
     vectorcallfunc vectorcall;
 } CORSSend;
@@ -118,7 +207,7 @@ response_headers(CORSSend *self, PyObject *message)
             }
         }
         if (careful) {
-            PyObject *merged = PyObject_CallFunctionObjArgs(self->merge, headers, self->extra, self->replace, NULL);
+            PyObject *merged = PyObject_CallFunctionObjArgs(merge_headers, headers, self->extra, self->replace, NULL);
             Py_DECREF(headers);
             return merged;
         }
@@ -177,9 +266,8 @@ corssend_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, Py
 static PyObject *
 corssend_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    PyObject *send, *extra, *replace, *merge;
-    if (!PyArg_ParseTuple(args, "OO!O!O:CORSSend", &send, &PyTuple_Type, &extra, &PyFrozenSet_Type, &replace,
-                          &merge))
+    PyObject *send, *extra, *replace;
+    if (!PyArg_ParseTuple(args, "OO!O!:CORSSend", &send, &PyTuple_Type, &extra, &PyFrozenSet_Type, &replace))
         return NULL;
     CORSSend *self = (CORSSend *)type->tp_alloc(type, 0);
     if (self == NULL)
@@ -187,7 +275,6 @@ corssend_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->send = Py_NewRef(send);
     self->extra = Py_NewRef(extra);
     self->replace = Py_NewRef(replace);
-    self->merge = Py_NewRef(merge);
     self->started = 0;
     self->vectorcall = corssend_vectorcall;
     return (PyObject *)self;
@@ -199,7 +286,6 @@ corssend_traverse(CORSSend *self, visitproc visit, void *arg)
     Py_VISIT(self->send);
     Py_VISIT(self->extra);
     Py_VISIT(self->replace);
-    Py_VISIT(self->merge);
     return 0;
 }
 
@@ -209,7 +295,6 @@ corssend_clear(CORSSend *self)
     Py_CLEAR(self->send);
     Py_CLEAR(self->extra);
     Py_CLEAR(self->replace);
-    Py_CLEAR(self->merge);
     return 0;
 }
 
@@ -250,6 +335,8 @@ static PyTypeObject CORSSendType = {
 static PyMethodDef methods[] = {
     {"find_origin", (PyCFunction)(void (*)(void))find_origin, METH_FASTCALL,
      "find_origin(headers, duplicate): the Origin value, None, or duplicate"},
+    {"read_headers", (PyCFunction)(void (*)(void))read_headers, METH_FASTCALL,
+     "read_headers(headers, duplicate): (origin, request method, request headers, private network, host)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -263,8 +350,22 @@ PyInit__speedups(void)
     str_type = PyUnicode_InternFromString("type");
     str_headers = PyUnicode_InternFromString("headers");
     str_response_start = PyUnicode_InternFromString("http.response.start");
-    vary_origin_header = Py_BuildValue("(y#y#)", "vary", (Py_ssize_t)4, "Origin", (Py_ssize_t)6);
-    if (!str_type || !str_headers || !str_response_start || !vary_origin_header)
+    separator = PyBytes_FromString(", ");
+    if (!str_type || !str_headers || !str_response_start || !separator)
+        return NULL;
+    PyObject *asgi = PyImport_ImportModule("corskit._asgi");
+    if (asgi == NULL)
+        return NULL;
+    vary_origin_header = PyObject_GetAttrString(asgi, "VARY_ORIGIN_HEADER");
+    Py_DECREF(asgi);
+    if (vary_origin_header == NULL)
+        return NULL;
+    PyObject *send_module = PyImport_ImportModule("corskit._send");
+    if (send_module == NULL)
+        return NULL;
+    merge_headers = PyObject_GetAttrString(send_module, "merge_headers");
+    Py_DECREF(send_module);
+    if (merge_headers == NULL)
         return NULL;
     if (PyType_Ready(&CORSSendType) < 0)
         return NULL;

@@ -1,18 +1,13 @@
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Iterable
 
-Header = tuple[bytes, bytes]
+from ._asgi import Header, Message, Send
 
 def find_origin(headers: Iterable[tuple[bytes, bytes]], duplicate: bytes, /) -> bytes | None: ...
+def read_headers(
+    headers: Iterable[tuple[bytes, bytes]], duplicate: bytes, /
+) -> tuple[bytes | None, bytes | None, bytes | None, bool, bytes | None]: ...
 
 class CORSSend:
     started: bool
-    def __init__(
-        self,
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-        extra: tuple[Header, ...],
-        replace: frozenset[bytes],
-        merge: Callable[[list[Header], tuple[Header, ...], frozenset[bytes]], list[Header]],
-        /,
-    ) -> None: ...
-    def __call__(self, message: MutableMapping[str, Any], /) -> Awaitable[None]: ...
+    def __init__(self, send: Send, extra: tuple[Header, ...], replace: frozenset[bytes], /) -> None: ...
+    def __call__(self, message: Message, /) -> Awaitable[None]: ...

@@ -175,9 +175,7 @@ def _generated(rng: random.Random, n: int) -> list[Case]:
         if cache != "default":
             init["cache"] = cache
         preflight_status = rng.choice(PREFLIGHT_STATUS)
-        pre_headers = (
-            rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACAM) + rng.choice(ACAH) + rng.choice(MAX_AGE)
-        )
+        pre_headers = rng.choice(ACAO) + rng.choice(ACAC) + rng.choice(ACAM) + rng.choice(ACAH) + rng.choice(MAX_AGE)
         case_id = f"g{i:03d}"
         if preflight_status in (301, 307):
             pre_headers.append(("Location", f"/c/{case_id}-t?$QUERY"))
@@ -491,9 +489,7 @@ def _soup_cases(rng: random.Random, n: int) -> list[Case]:
         for _ in range(rng.randint(0, 2)):
             name = rng.choice(_SOUP_HEADERS)
             if name == "Content-Type":
-                essence = rng.choice(
-                    ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"]
-                )
+                essence = rng.choice(["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"])
                 headers[name] = essence + rng.choice(["", ";", "; a=b", value(4), " ;x"])
             else:
                 headers[name] = value()
@@ -505,9 +501,7 @@ def _soup_cases(rng: random.Random, n: int) -> list[Case]:
         if rng.random() < 0.5:
             pre.append(("Access-Control-Allow-Credentials", rng.choice(["true", "true", "TRUE"])))
         if rng.random() < 0.8:
-            pre.append(
-                ("Access-Control-Allow-Methods", rng.choice(["$ACRM", "*", soup(), "$ACRM, " + soup()]))
-            )
+            pre.append(("Access-Control-Allow-Methods", rng.choice(["$ACRM", "*", soup(), "$ACRM, " + soup()])))
         if rng.random() < 0.8:
             choices = ["$ACRH", "*", soup(), "$ACRH," + soup(), soup() + ",$ACRH"]
             pre.append(("Access-Control-Allow-Headers", rng.choice(choices)))

@@ -80,17 +80,13 @@ def test_invalid_urls_raise_value_error(url: str) -> None:
 def test_origin_is_serialized_like_a_browser_does() -> None:
     browser = Browser(origin="HTTPS://App.Example.COM:443/", app=ScriptedServer())
     assert browser.origin.serialize() == "https://app.example.com"
-    assert Browser(origin="http://localhost:8000", app=ScriptedServer()).origin.serialize() == (
-        "http://localhost:8000"
-    )
+    assert Browser(origin="http://localhost:8000", app=ScriptedServer()).origin.serialize() == ("http://localhost:8000")
 
 
 def test_issue_example_with_starlettes_cors_middleware() -> None:
     app = _starlette(allow_origins=[PAGE], allow_methods=["GET", "PUT"], allow_headers=["Content-Type"])
     with Browser(origin=PAGE, app=app) as browser:
-        result = browser.fetch(
-            "/items/1", method="PUT", headers={"Content-Type": "application/json"}, body="{}"
-        )
+        result = browser.fetch("/items/1", method="PUT", headers={"Content-Type": "application/json"}, body="{}")
         assert not result.blocked, result.error
         assert result.json() == {"id": "1", "method": "PUT"}
         assert result.preflight is not None and result.preflight.status == 200
@@ -99,11 +95,7 @@ def test_issue_example_with_starlettes_cors_middleware() -> None:
         denied = browser.fetch("/items/1", method="DELETE")
         # Starlette refuses the preflight with a 400 whose body says why; the error quotes both.
         assert denied.blocked and denied.error is not None
-        assert (
-            "HTTP ok status" in denied.error
-            and "400" in denied.error
-            and "Disallowed CORS method" in denied.error
-        )
+        assert "HTTP ok status" in denied.error and "400" in denied.error and "Disallowed CORS method" in denied.error
 
 
 def test_relative_urls_resolve_against_the_page_without_an_app() -> None:
@@ -140,9 +132,7 @@ def test_network_mode_against_a_real_server_with_localhost_subdomains() -> None:
 
 def test_lower_case_methods_go_on_the_wire_unchanged_over_http() -> None:
     scripted = ScriptedServer()
-    scripted.script(
-        "m", preflight=Answer(204, allow("$ORIGIN", allow_methods="patch")), actual=Answer(200, allow("*"))
-    )
+    scripted.script("m", preflight=Answer(204, allow("$ORIGIN", allow_methods="patch")), actual=Answer(200, allow("*")))
     with serve(scripted) as server, Browser(origin="http://app.localhost:1") as browser:
         assert not browser.fetch(server.url("/c/m", host="api.localhost"), method="patch").blocked
     assert [r.method for r in scripted.received("m")] == ["OPTIONS", "patch"]

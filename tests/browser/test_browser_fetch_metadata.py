@@ -53,10 +53,7 @@ def test_no_fetch_metadata_to_plain_http_hosts() -> None:
 
 
 def test_referer_is_the_page_origin_across_origins() -> None:
-    assert (
-        _sent("https://app.example.com", "https://api.example.com/c/x")["referer"]
-        == "https://app.example.com/"
-    )
+    assert _sent("https://app.example.com", "https://api.example.com/c/x")["referer"] == "https://app.example.com/"
 
 
 @pytest.mark.parametrize(

@@ -43,9 +43,7 @@ def test_preflight_response_needs_the_cors_check_with_the_requests_credentials(r
     url = rig.endpoint(allow(allow_credentials="true"), allow(allow_methods="PUT"))
     result = rig.browser().fetch(url, method="PUT", credentials="include")
     assert result.blocked and result.error is not None and "Access-Control-Allow-Credentials" in result.error
-    url = rig.endpoint(
-        allow(), [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")]
-    )
+    url = rig.endpoint(allow(), [("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])
     assert not rig.browser().fetch(url, method="PUT").blocked
 
 
@@ -66,9 +64,7 @@ def test_preflight_response_needs_the_cors_check_with_the_requests_credentials(r
         ('"PUT"', "PUT", "same-origin", True),
     ],
 )
-def test_access_control_allow_methods(
-    rig: Rig, acam: str | None, method: str, credentials: str, blocked: bool
-) -> None:
+def test_access_control_allow_methods(rig: Rig, acam: str | None, method: str, credentials: str, blocked: bool) -> None:
     pre = allow(allow_credentials="true") + ([("Access-Control-Allow-Methods", acam)] if acam else [])
     url = rig.endpoint(allow(allow_credentials="true"), pre)
     result = rig.browser().fetch(url, method=method, credentials=credentials)
@@ -79,11 +75,7 @@ def test_unparsable_allow_methods_blocks_even_a_request_preflighted_for_its_head
     # Step 7.1: "If methods ... is failure, return a network error" -- whatever triggered the preflight.
     url = rig.endpoint(allow(), allow(allow_methods="GET POST", allow_headers="x-token"))
     result = rig.browser().fetch(url, headers={"X-Token": "1"})
-    assert (
-        result.blocked
-        and result.error is not None
-        and "Cannot parse Access-Control-Allow-Methods" in result.error
-    )
+    assert result.blocked and result.error is not None and "Cannot parse Access-Control-Allow-Methods" in result.error
 
 
 @pytest.mark.parametrize(
@@ -194,9 +186,7 @@ def test_cached_methods_and_headers_cover_later_requests(rig: Rig) -> None:
     ("mode", "chromium_preflights"),
     [("no-store", 2), ("reload", 2), ("no-cache", 2), ("force-cache", 1), ("default", 1)],
 )
-def test_cache_modes_that_bypass_chromiums_preflight_cache(
-    rig: Rig, mode: str, chromium_preflights: int
-) -> None:
+def test_cache_modes_that_bypass_chromiums_preflight_cache(rig: Rig, mode: str, chromium_preflights: int) -> None:
     for profile, expected in (("chromium", chromium_preflights), ("firefox", 1)):
         url = rig.endpoint(allow(), allow(allow_methods="PUT"))
         browser = rig.browser(profile)

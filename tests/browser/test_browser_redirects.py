@@ -111,14 +111,8 @@ def test_303_turns_the_request_into_a_get_without_body_headers(rig: Rig) -> None
 
 def test_302_turns_post_into_get_but_307_keeps_it(rig: Rig) -> None:
     target = rig.endpoint(allow())
-    assert (
-        rig.browser().fetch(_redirect(rig, target, 302), method="POST", body="b").exchanges[-1].method
-        == "GET"
-    )
-    assert (
-        rig.browser().fetch(_redirect(rig, target, 307), method="POST", body="b").exchanges[-1].method
-        == "POST"
-    )
+    assert rig.browser().fetch(_redirect(rig, target, 302), method="POST", body="b").exchanges[-1].method == "GET"
+    assert rig.browser().fetch(_redirect(rig, target, 307), method="POST", body="b").exchanges[-1].method == "POST"
 
 
 def test_cross_origin_redirect_drops_authorization(rig: Rig) -> None:
@@ -155,9 +149,7 @@ def test_redirect_loops_stop_after_twenty(rig: Rig) -> None:
 def test_redirect_to_a_non_http_url_or_with_credentials_is_blocked(rig: Rig) -> None:
     assert rig.browser().fetch(_redirect(rig, "ftp://files.example/x")).blocked
     credentials = rig.browser().fetch(_redirect(rig, "https://user:pw@api.example/c/x"))
-    assert (
-        credentials.blocked and credentials.error is not None and "username and password" in credentials.error
-    )
+    assert credentials.blocked and credentials.error is not None and "username and password" in credentials.error
 
 
 def test_a_3xx_without_location_is_a_plain_response(rig: Rig) -> None:

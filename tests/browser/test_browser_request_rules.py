@@ -116,9 +116,7 @@ def test_safelisted_values_over_1024_bytes_in_total_make_them_all_unsafe(rig: Ri
     assert rig.browser().fetch(url, headers=smaller).preflight is None
 
 
-@pytest.mark.parametrize(
-    ("name", "value"), [("DPR", "2"), ("Save-Data", "on"), ("Width", "100"), ("ECT", "4g")]
-)
+@pytest.mark.parametrize(("name", "value"), [("DPR", "2"), ("Save-Data", "on"), ("Width", "100"), ("ECT", "4g")])
 def test_chromium_safelists_client_hints_but_the_standard_does_not(rig: Rig, name: str, value: str) -> None:
     assert _preflighted(rig, "chromium", headers={name: value}) is False
     assert _preflighted(rig, "firefox", headers={name: value}) is True

@@ -8,9 +8,7 @@ from support.cors_server import Answer, ScriptedServer
 
 from corskit.browser import Browser, FetchResult
 
-_latin1 = st.text(
-    st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=40
-)
+_latin1 = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=40)
 _names = st.sampled_from(
     [
         "Access-Control-Allow-Origin",
@@ -42,9 +40,7 @@ _request_headers = st.one_of(
 @given(
     preflight=_answers,
     actual=_answers,
-    method=st.one_of(
-        st.sampled_from(["GET", "put", "PATCH", "CONNECT", "", "G\u00e9T"]), st.text(max_size=8)
-    ),
+    method=st.one_of(st.sampled_from(["GET", "put", "PATCH", "CONNECT", "", "G\u00e9T"]), st.text(max_size=8)),
     headers=_request_headers,
     body=st.one_of(st.none(), st.text(max_size=10), st.binary(max_size=10)),
     credentials=st.sampled_from(["omit", "same-origin", "include", "bogus"]),

@@ -56,9 +56,7 @@ class _ShiftableClock:
         return time.monotonic() + self.shift
 
 
-def _run_simulator(
-    browser: Browser, clock: _ShiftableClock, url: str, inits: list[dict[str, Any]]
-) -> list[Any]:
+def _run_simulator(browser: Browser, clock: _ShiftableClock, url: str, inits: list[dict[str, Any]]) -> list[Any]:
     results = []
     for init in inits:
         if "sleep" in init:
@@ -105,9 +103,7 @@ def runs(chromium: Any, page_server: ServerHandle) -> Iterator[Runs]:
         yield Runs(app, chromium_results, simulator_results, in_process_results, origin, api_base)
 
 
-def _wire_preflights(
-    server: ScriptedServer, case: Case, run: str
-) -> list[tuple[str, str | None, str | None]]:
+def _wire_preflights(server: ScriptedServer, case: Case, run: str) -> list[tuple[str, str | None, str | None]]:
     seen = []
     for case_id in [case.id, *case.extra]:
         for record in server.preflights(case_id, query=f"run={run}"):
@@ -122,22 +118,16 @@ def _wire_preflights(
 
 
 # Headers that depend on the client software or the connection, not on the Fetch algorithm.
-_NOT_COMPARED = frozenset(
-    {"host", "connection", "user-agent", "accept-encoding", "accept-language", "content-length"}
-)
+_NOT_COMPARED = frozenset({"host", "connection", "user-agent", "accept-encoding", "accept-language", "content-length"})
 
 
-def _requests_seen(
-    server: ScriptedServer, case: Case, run: str
-) -> list[tuple[str, str, list[tuple[str, str]]]]:
+def _requests_seen(server: ScriptedServer, case: Case, run: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
     """Every request the server got for this case and run: method and the headers fetch() chose."""
     return [
         (
             case_id,
             record.method,
-            sorted(
-                (k, v) for k, v in record.headers if k not in _NOT_COMPARED and not k.startswith("sec-ch-")
-            ),
+            sorted((k, v) for k, v in record.headers if k not in _NOT_COMPARED and not k.startswith("sec-ch-")),
         )
         for case_id in [case.id, *case.extra]
         for record in server.received(case_id, query=f"run={run}")

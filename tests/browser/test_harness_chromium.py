@@ -21,9 +21,7 @@ def test_cross_origin_fetch_blocked_without_acao_and_allowed_with_it(page_on_ori
     with serve(recorder) as server:
         page = page_on_origin("app.localhost")
         api = "api.localhost"
-        closed, opened = page.fetch_all(
-            [(server.url("/closed", host=api), {}), (server.url("/open", host=api), {})]
-        )
+        closed, opened = page.fetch_all([(server.url("/closed", host=api), {}), (server.url("/open", host=api), {})])
     assert closed.blocked and closed.status is None
     assert "TypeError" in (closed.error or "")
     assert not opened.blocked

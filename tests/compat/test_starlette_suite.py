@@ -221,4 +221,4 @@ def test_starlette_suite_with_corskit(runs: dict[str, SuiteRun]) -> None:
         # Refused while Starlette built its stack (on first use): the stack holds corskit's refusal, which
         # raises the configuration error for the first request instead of answering it.
         assert "raise CORSConfigError(self.error.problems)" in text, f"{name} did not fail on the refusal:\n{text}"
-        assert "corskit/middleware.py" in text, text
+        assert "corskit/_middleware.py" in text, text

@@ -245,3 +245,58 @@ def test_a_generator_of_origins_is_read_once_and_kept() -> None:
     middleware = CORSMiddleware(None, allow_origins=(o for o in ["https://a.com", "https://b.com"]))  # type: ignore[arg-type]
     assert middleware.allow_origins == ("https://a.com", "https://b.com")
     assert middleware.is_allowed_origin("https://b.com")
+
+
+# -- the options record: one list of options behind the constructor -----------------------------------------
+
+
+def test_the_constructor_takes_starlettes_eight_options_in_order_then_corskits_by_keyword() -> None:
+    import inspect
+
+    ours = list(inspect.signature(CORSMiddleware).parameters.values())
+    theirs = [p for p in inspect.signature(StarletteCORSMiddleware).parameters.values() if p.name != "app"]
+    assert [(p.name, p.default) for p in ours[1:9]] == [(p.name, p.default) for p in theirs]
+    assert ours[0].name == "app"
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in ours[9:])
+    assert [p.name for p in ours[9:]] == [
+        "allow_origin_func",
+        "origin_cache_size",
+        "origin_cache_ttl",
+        "check_websocket_origin",
+        "path_policies",
+    ]
+
+
+def test_starlettes_options_may_be_positional() -> None:
+    cors = CORSMiddleware(PlainApp(), ["https://a.example"], ["GET", "PUT"], ["X-Token"], True)
+    assert (cors.allow_origins, cors.allow_methods, cors.allow_credentials) == (
+        ("https://a.example",),
+        ("GET", "PUT"),
+        True,
+    )
+    assert "x-token" in cors.allow_headers
+    with pytest.raises(TypeError, match="at most 8 positional"):
+        CORSMiddleware(PlainApp(), (), ("GET",), (), False, None, False, (), 600, None)
+    with pytest.raises(TypeError, match="multiple values for argument 'allow_origins'"):
+        CORSMiddleware(PlainApp(), ["https://a.example"], allow_origins=["https://b.example"])
+
+
+def test_an_unknown_option_is_reported_with_every_other_problem_and_the_likely_name() -> None:
+    with pytest.raises(CORSConfigError) as info:
+        CORSMiddleware(PlainApp(), allow_orgins=["https://a.example"], max_age=-1)
+    assert info.value.codes == ["unknown-option", "max-age-range"]
+    unknown = info.value.problems[0]
+    assert unknown.parameter == "allow_orgins"
+    assert "did you mean 'allow_origins'?" in unknown.message
+    with pytest.raises(CORSConfigError) as info:
+        CORSMiddleware(PlainApp(), path_policies={"/x": {"check_websocket_origin": False}})
+    assert info.value.codes == ["unknown-option"]
+    assert info.value.problems[0].parameter == "path_policies['/x'].check_websocket_origin"
+
+
+def test_the_options_record_is_kept_as_given() -> None:
+    from corskit import Options
+
+    cors = CORSMiddleware(PlainApp(), allow_origins=iter(["https://a.example"]), max_age=60)
+    assert cors.options == Options(allow_origins=("https://a.example",), max_age=60)
+    assert Options().allow_methods == ("GET",)

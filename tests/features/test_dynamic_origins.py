@@ -11,7 +11,7 @@ import anyio
 import pytest
 
 from corskit import CORSConfigError, CORSMiddleware
-from corskit.dynamic import DynamicOrigins, in_thread
+from corskit._dynamic import DynamicOrigins, in_thread
 
 from .driver import AsyncCountingFunc, CountingFunc, OkApp, arequest, preflight, request, run
 

@@ -12,7 +12,7 @@ from support.threads import in_fresh_thread
 
 from corskit import CORSMiddleware
 
-from .driver import OkApp, arequest, preflight, request, run, scope_for
+from .driver import CountingFunc, OkApp, arequest, preflight, request, run, scope_for
 
 SITE = "https://site.example"
 EVIL = "https://evil.example"
@@ -378,3 +378,45 @@ def test_duplicated_origin_under_wildcard_matches_the_middleware() -> None:
     assert app.explain("GET", "/", pairs).allowed
     assert app.explain("OPTIONS", "/", [*pairs, (ACRM, "GET")]).allowed
     assert preflight(app, SITE, "GET").status == 200
+
+
+# -- explain() decides exactly as the middleware does ------------------------------------------------------
+
+
+def test_a_lower_case_options_request_is_not_a_preflight() -> None:
+    # Servers route methods case-sensitively and so does the middleware: "options" with
+    # Access-Control-Request-Method reaches the app, which answers it, with the CORS headers.
+    app = mw()
+    headers = [("Origin", SITE), (ACRM, "PUT")]
+    reply = request(app, "options", "/", headers)
+    assert (reply.status, reply.body, reply.get("access-control-allow-origin")) == (200, b"ok", SITE)
+    explanation = app.explain("options", "/", headers)
+    assert (explanation.kind, explanation.allowed, explanation.failures) == ("simple", True, ())
+    assert app.explain("OPTIONS", "/", headers).kind == "preflight"
+
+
+def test_explain_asks_allow_origin_func_through_the_request_cache() -> None:
+    func = CountingFunc(allowed=["https://tenant.example"])
+    app = mw(allow_origin_func=func)
+    tenant = {"Origin": "https://tenant.example"}
+    assert app.explain("GET", "/", tenant).allowed
+    assert app.explain("GET", "/", tenant).allowed
+    assert func.calls == ["https://tenant.example"]
+    # explain() filled the cache the middleware reads: the request costs no call either.
+    assert request(app, "GET", "/", tenant.items()).get("access-control-allow-origin") == "https://tenant.example"
+    assert func.calls == ["https://tenant.example"]
+    assert not app.explain("GET", "/", {"Origin": EVIL}).allowed
+    assert not app.explain("GET", "/", {"Origin": EVIL}).allowed
+    assert func.calls == ["https://tenant.example", EVIL]
+
+
+def test_aexplain_shares_the_same_cache() -> None:
+    func = CountingFunc(allowed=["https://tenant.example"])
+    app = mw(allow_origin_func=func)
+
+    async def main() -> None:
+        assert (await app.aexplain("GET", "/", {"Origin": "https://tenant.example"})).allowed
+
+    run(main)
+    assert app.explain("GET", "/", {"Origin": "https://tenant.example"}).allowed
+    assert func.calls == ["https://tenant.example"]

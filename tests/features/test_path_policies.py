@@ -12,7 +12,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from corskit import CORSConfigError, CORSMiddleware, compile_policy
-from corskit.paths import PathPolicies
+from corskit._paths import PathPolicies
 
 from .driver import OkApp, preflight, request
 

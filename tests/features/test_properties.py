@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corskit import CORSMiddleware, compile_policy
-from corskit.paths import PathPolicies
+from corskit._paths import PathPolicies
 
 from .driver import OkApp, request, run, scope_for
 

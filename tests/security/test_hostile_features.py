@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corskit import CORSMiddleware
-from corskit.paths import PathPolicies
+from corskit._paths import PathPolicies
 
 from . import _reference as ref
 from . import _strategies as strat

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from corskit import CORSMiddleware
-from corskit.origins import MAX_ORIGIN_LENGTH
+from corskit._limits import MAX_ORIGIN_LENGTH
 
 from ._asgi import Response, http_scope, make_app, send_to, websocket_scope
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corskit.errors import Problem
-from corskit.regex_lint import lint_origin_regex
+from corskit._errors import Problem
+from corskit._regex_lint import lint_origin_regex
 
 CODES = {
     "regex-unescaped-dot",

@@ -113,14 +113,10 @@ class ScriptedServer:
         if script is None:
             answer = Answer(404, body="unscripted")
         else:
-            is_preflight = (
-                record.method == "OPTIONS" and record.header("access-control-request-method") is not None
-            )
+            is_preflight = record.method == "OPTIONS" and record.header("access-control-request-method") is not None
             answer = script[0] if is_preflight else script[1]
         port = (scope.get("server") or ("", 0))[1] or 0
-        raw = [
-            (k.encode("latin-1"), self._fill(v, record, port).encode("latin-1")) for k, v in answer.headers
-        ]
+        raw = [(k.encode("latin-1"), self._fill(v, record, port).encode("latin-1")) for k, v in answer.headers]
         if not any(k.lower() == b"cache-control" for k, _ in raw):
             raw.append((b"cache-control", b"no-store"))
         body = answer.body.encode("utf-8")

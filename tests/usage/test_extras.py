@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tomllib
 
-from corskit.browser.transport import HttpxTransport
+from corskit.browser._transport import HttpxTransport
 
 PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS = PYPROJECT["project"]["optional-dependencies"]

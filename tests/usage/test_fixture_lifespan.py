@@ -14,8 +14,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from corskit import CORSMiddleware
-from corskit.browser import AsyncBrowser, Browser
-from corskit.browser.lifespan import LifespanFailed
+from corskit.browser import AsyncBrowser, Browser, LifespanFailed
 
 ORIGIN = "https://app.example.com"
 BrowserFactory = Callable[..., Browser]

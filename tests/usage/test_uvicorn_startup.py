@@ -95,5 +95,5 @@ def test_without_lifespan_the_first_request_fails_with_the_problem_list(tmp_path
     with uvicorn_serving(tmp_path, FASTAPI_APP.format(options=REFUSED), "--lifespan", "off") as server:
         status, _ = get(server.url("/"), {"Origin": "https://app.example.com"})
     assert status == 500
-    assert "corskit.errors.CORSConfigError: corskit: the CORS configuration has 2 problems:" in server.stderr
+    assert "corskit._errors.CORSConfigError: corskit: the CORS configuration has 2 problems:" in server.stderr
     assert "[wildcard-with-credentials]" in server.stderr and "[method-forbidden]" in server.stderr

@@ -15,7 +15,17 @@ per-browser profiles. It judges any server: an ASGI app in-process, or anything 
 from __future__ import annotations
 
 from ._browser import AsyncBrowser, Browser
-from .profiles import PROFILES, Profile
-from .result import Exchange, FetchResult, ReadableHeaders
+from ._lifespan import LifespanFailed
+from ._profiles import PROFILES, Profile
+from ._result import Exchange, FetchResult, ReadableHeaders
 
-__all__ = ["PROFILES", "AsyncBrowser", "Browser", "Exchange", "FetchResult", "Profile", "ReadableHeaders"]
+__all__ = [
+    "PROFILES",
+    "AsyncBrowser",
+    "Browser",
+    "Exchange",
+    "FetchResult",
+    "LifespanFailed",
+    "Profile",
+    "ReadableHeaders",
+]

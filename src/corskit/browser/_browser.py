@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .algorithm import FetchContext, FetchGenerator, run_fetch
-from .origins import parse_origin, resolve_url
-from .preflight_cache import PreflightCache
-from .profiles import Profile, get_profile
-from .request import HeadersArg, RequestRefused, prepare_request
-from .result import FetchResult
-from .transport import AsgiTransport, HttpxTransport, LoopThread
-from .wire import NetworkFailure, WireRequest, WireResponse
+from ._algorithm import FetchContext, FetchGenerator, run_fetch
+from ._origins import parse_origin, resolve_url
+from ._preflight_cache import PreflightCache
+from ._profiles import Profile, get_profile
+from ._request import HeadersArg, RequestRefused, prepare_request
+from ._result import FetchResult
+from ._transport import AsgiTransport, HttpxTransport, LoopThread
+from ._wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["AsyncBrowser", "Browser"]
 
@@ -41,13 +41,9 @@ class _BaseBrowser:
             base_url = DEFAULT_APP_BASE_URL if app is not None else self.origin.serialize()
         if self.origin.opaque and app is None and base_url == "null":
             raise ValueError("with origin='null' and no app, pass base_url= to resolve relative URLs")
-        self.base_url = (
-            resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
-        )
+        self.base_url = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
         self._asgi = AsgiTransport(app, raise_app_exceptions=raise_app_exceptions) if app is not None else None
-        self._http: HttpxTransport | None = (
-            None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
-        )
+        self._http: HttpxTransport | None = None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
         self._context = FetchContext(
             origin=self.origin,
             profile=self.profile,

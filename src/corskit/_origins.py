@@ -10,64 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Problem
-
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
-
-# The longest origin worth looking at: a 253-character DNS name, a short scheme and a port. Anything
-# longer cannot be a browser's Origin, so it is never given to a user's regex or function.
-MAX_ORIGIN_LENGTH = 300
-
-# Multi-label public suffixes that people put behind a wildcard by mistake. A single-label suffix
-# (``*.com``) is caught without a list; this list only covers the common hosting and country suffixes
-# (the full Public Suffix List is not bundled, to keep the middleware dependency-free).
-MULTI_LABEL_PUBLIC_SUFFIXES = frozenset(
-    {
-        "co.uk",
-        "org.uk",
-        "ac.uk",
-        "gov.uk",
-        "com.au",
-        "net.au",
-        "org.au",
-        "co.nz",
-        "co.jp",
-        "ne.jp",
-        "co.kr",
-        "com.br",
-        "com.cn",
-        "com.mx",
-        "com.tr",
-        "co.in",
-        "co.za",
-        "com.sg",
-        "com.hk",
-        "com.tw",
-        "github.io",
-        "gitlab.io",
-        "herokuapp.com",
-        "vercel.app",
-        "netlify.app",
-        "pages.dev",
-        "workers.dev",
-        "web.app",
-        "firebaseapp.com",
-        "appspot.com",
-        "azurewebsites.net",
-        "cloudfront.net",
-        "amazonaws.com",
-        "onrender.com",
-        "fly.dev",
-        "ngrok.io",
-        "ngrok-free.app",
-        "glitch.me",
-        "repl.co",
-        "blogspot.com",
-        "now.sh",
-        "surge.sh",
-        "trycloudflare.com",
-    }
-)
+from ._errors import Problem
+from ._fetch import DEFAULT_PORTS, MULTI_LABEL_PUBLIC_SUFFIXES
+from ._limits import MAX_ORIGIN_LENGTH
 
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 # Host labels as browsers accept them (underscores included: "my_app.example.com" is a real origin).
@@ -301,25 +246,3 @@ def split_serialized_origin(origin: str) -> tuple[str, str, int | None] | None:
     if port == 0 or port > 65535 or port_text != str(port) or DEFAULT_PORTS.get(scheme) == port:
         return None
     return scheme, host, port
-
-
-def same_origin_as_host(origin: str, host: bytes | None) -> bool:
-    """Whether a WebSocket handshake's Origin names the server it was sent to (its Host header).
-
-    The scheme is not compared: Host does not carry it, and a page on http(s)://h talks to ws(s)://h.
-    """
-    parts = split_serialized_origin(origin)
-    if parts is None or not host:
-        return False
-    scheme, origin_host, origin_port = parts
-    host_text = host.decode("latin-1").lower()
-    name, port = host_text, None
-    colon = host_text.rfind(":")
-    if colon != -1 and host_text.find("]") < colon:  # a port follows; IPv6 colons sit inside brackets
-        port_text = host_text[colon + 1 :]
-        if not port_text.isdigit() or len(port_text) > 5:
-            return False
-        name, port = host_text[:colon], int(port_text)
-    if port == DEFAULT_PORTS.get(scheme):
-        port = None
-    return name == origin_host and port == origin_port

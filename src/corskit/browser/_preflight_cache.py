@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .methods import is_cors_safelisted_method
-from .profiles import Profile
+from .._fetch import is_cors_safelisted_method
+from ._profiles import Profile
 
 __all__ = ["PreflightCache"]
 
@@ -48,9 +48,7 @@ class PreflightCache:
         self._chromium.clear()
         self._spec.clear()
 
-    def allows(
-        self, origin: str, url: str, include_credentials: bool, method: str, unsafe_names: list[str]
-    ) -> bool:
+    def allows(self, origin: str, url: str, include_credentials: bool, method: str, unsafe_names: list[str]) -> bool:
         """True when a cached preflight result makes a new preflight unnecessary for this request."""
         now = self.clock()
         if self.profile.preflight_cache_model == "chromium":
@@ -62,17 +60,14 @@ class PreflightCache:
             # "*" only acts as a wildcard for entries made without credentials.
             wildcard = not entry.credentials
             if not (
-                is_cors_safelisted_method(method)
-                or method in entry.methods
-                or (wildcard and "*" in entry.methods)
+                is_cors_safelisted_method(method) or method in entry.methods or (wildcard and "*" in entry.methods)
             ):
                 return False
             # Even where a fresh preflight lets `*` cover Authorization, Chromium's cache lookup does not:
             # after [X-A answered with `*`, then Authorization] it preflights again (case
             # "cache-header-star-auth" in tests/browser/test_browser_vs_chromium.py).
             return all(
-                name in entry.header_names
-                or (wildcard and "*" in entry.header_names and name != "authorization")
+                name in entry.header_names or (wildcard and "*" in entry.header_names and name != "authorization")
                 for name in unsafe_names
             )
         entries = self._spec.get((origin, url, include_credentials))

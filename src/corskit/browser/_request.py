@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .headers import HeaderList
-from .methods import is_cors_safelisted_method, normalize_method, validate_method
-from .profiles import Profile
-from .safelist import is_cors_safelisted_request_header, is_forbidden_request_header
-from .tokens import is_token, strip_http_whitespace
+from .._fetch import is_cors_safelisted_method, is_forbidden_method, is_token, normalize_method, strip_http_whitespace
+from ._headers import HeaderList
+from ._profiles import Profile
+from ._safelist import is_cors_safelisted_request_header, is_forbidden_request_header
 
 __all__ = [
     "CACHE_MODES",
@@ -104,22 +103,19 @@ def prepare_request(
         raise ValueError(f"body must be str or bytes (use json= for objects); got {type(body).__name__}")
 
     # Fetch: new Request(), "init["method"]": must be a method token and not forbidden, then normalized.
-    problem = validate_method(method)
-    if problem:
-        raise RequestRefused(f"Failed to execute 'fetch' on 'Window': {problem}")
+    if not is_token(method):
+        raise RequestRefused(f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method.")
+    if is_forbidden_method(method):
+        raise RequestRefused(f"Failed to execute 'fetch' on 'Window': '{method}' HTTP method is unsupported.")
     method = normalize_method(method)
     if mode == "no-cors" and not is_cors_safelisted_method(method):
-        raise RequestRefused(
-            f"Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode."
-        )
+        raise RequestRefused(f"Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode.")
     if cache == "only-if-cached" and mode != "same-origin":
         raise RequestRefused(
             "Failed to execute 'fetch' on 'Window': 'only-if-cached' can be set only with 'same-origin' mode"
         )
     if body is not None and method in ("GET", "HEAD"):
-        raise RequestRefused(
-            "Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."
-        )
+        raise RequestRefused("Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body.")
 
     # Fetch: Headers "append": validate, normalize the value, drop forbidden names silently,
     # and combine repeated names into one header ("a, b").

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..origins import MULTI_LABEL_PUBLIC_SUFFIXES as _MULTI_LABEL_SUFFIXES
-from .origins import Origin
+from .._fetch import MULTI_LABEL_PUBLIC_SUFFIXES as _MULTI_LABEL_SUFFIXES
+from ._origins import Origin
 
 __all__ = ["ACCEPT_LANGUAGE", "is_potentially_trustworthy", "referrer_for", "sec_fetch_site", "site_of"]
 
 ACCEPT_LANGUAGE = "en-US,en;q=0.9"
 
-# Multi-label public suffixes come from corskit.origins (the same list the configuration checks use);
+# Multi-label public suffixes come from the Fetch facts (the same list the configuration checks use);
 # "localhost" is a suffix of its own, so app.localhost and api.localhost are different sites (Chromium
 # sends Sec-Fetch-Site: cross-site between them). Without the full Public Suffix List, other hosts are
 # grouped by their last two labels.

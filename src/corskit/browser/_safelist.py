@@ -9,10 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..fetch import FORBIDDEN_REQUEST_HEADERS as _FORBIDDEN_REQUEST_HEADER_NAMES
-from .methods import is_forbidden_method
-from .profiles import Profile
-from .tokens import HTTP_TAB_OR_SPACE, is_token
+from .._fetch import (
+    FORBIDDEN_RESPONSE_HEADERS,
+    HTTP_TAB_OR_SPACE,
+    SAFELISTED_RESPONSE_HEADER_NAMES,
+    is_forbidden_method,
+    is_forbidden_request_header_name,
+    is_token,
+)
+from ._profiles import Profile
 
 __all__ = [
     "CORS_SAFELISTED_RESPONSE_HEADER_NAMES",
@@ -32,20 +37,9 @@ _SAFE_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart
 # Fetch: "simple range header value": `bytes=` start `-` [end], no whitespace, one range, no suffix range.
 _SIMPLE_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)")
 
-#: Fetch: the CORS-safelisted response-header names (readable without Access-Control-Expose-Headers).
-CORS_SAFELISTED_RESPONSE_HEADER_NAMES = frozenset(
-    {
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    }
-)
-#: Fetch: forbidden response-header names; never readable by JavaScript, even when exposed.
-FORBIDDEN_RESPONSE_HEADER_NAMES = frozenset({"set-cookie", "set-cookie2"})
+# The response-header name sets, under the names this package's modules use.
+CORS_SAFELISTED_RESPONSE_HEADER_NAMES = SAFELISTED_RESPONSE_HEADER_NAMES
+FORBIDDEN_RESPONSE_HEADER_NAMES = FORBIDDEN_RESPONSE_HEADERS
 
 _METHOD_OVERRIDE_NAMES = frozenset({"x-http-method", "x-http-method-override", "x-method-override"})
 
@@ -116,7 +110,7 @@ def is_cors_safelisted_request_header(name: str, value: str, profile: Profile) -
 def is_forbidden_request_header(name: str, value: str, profile: Profile) -> bool:
     """Fetch: "forbidden request-header": scripts cannot set it; ``fetch()`` silently drops it."""
     lower = name.lower()
-    if lower in _FORBIDDEN_REQUEST_HEADER_NAMES or lower.startswith(("proxy-", "sec-")):
+    if is_forbidden_request_header_name(lower):
         return True
     if lower == "user-agent" and profile.name == "chromium":
         # The standard made User-Agent settable, but Chromium still drops it silently (verified in

@@ -13,16 +13,14 @@ from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from .lifespan import LifespanRunner
-from .wire import NetworkFailure, WireRequest, WireResponse
+from ._lifespan import LifespanRunner
+from ._wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["AsgiTransport", "HttpxTransport", "LoopThread"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
-ASGIApp = Callable[
-    [Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]
-]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -95,8 +93,7 @@ class AsgiTransport:
             if message["type"] == "http.response.start":
                 started["status"] = int(message["status"])
                 started["headers"] = [
-                    (bytes(k).decode("latin-1"), bytes(v).decode("latin-1"))
-                    for k, v in message.get("headers", [])
+                    (bytes(k).decode("latin-1"), bytes(v).decode("latin-1")) for k, v in message.get("headers", [])
                 ]
             elif message["type"] == "http.response.body":
                 chunks.append(bytes(message.get("body", b"")))
@@ -111,15 +108,11 @@ class AsgiTransport:
             if self.raise_app_exceptions:
                 raise
             if not started:
-                return WireResponse(
-                    500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error"
-                )
+                return WireResponse(500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error")
         finally:
             disconnect.set()
         if not started:
-            return NetworkFailure(
-                "the ASGI app returned without sending a response (net::ERR_EMPTY_RESPONSE)"
-            )
+            return NetworkFailure("the ASGI app returned without sending a response (net::ERR_EMPTY_RESPONSE)")
         status = started["status"]
         return WireResponse(status, tuple(started["headers"]), b"".join(chunks))
 

@@ -1,21 +1,26 @@
-"""Validating a CORS configuration and compiling it into a :class:`~corskit.policy.Policy`.
+"""Validating a CORS configuration and compiling it into a :class:`Policy` (and the path policies).
 
 Every check runs, and every problem found is reported together in one :class:`CORSConfigError`,
-so a user fixes their configuration in one go.
+so a user fixes their configuration in one go. Everything that happens once, at construction, lives
+here; ``_policy.py`` and ``_paths.py`` hold what runs per request.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from . import fetch
-from .dynamic import DynamicOrigins
-from .errors import CORSConfigError, Problem
-from .origins import OriginPatterns, OriginSpec, parse_origin
-from .policy import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header, Policy, origin_matcher
-from .regex_lint import lint_origin_regex
+from . import _fetch as fetch
+from ._asgi import ACAC, ACAH, ACAM, ACAO, ACEH, ACMA, VARY, Header
+from ._dynamic import DynamicOrigins
+from ._errors import CORSConfigError, Problem
+from ._options import OPTION_NAMES, PER_PATH, POSITIONAL, Options, split_known, unknown_option_message
+from ._origins import OriginPatterns, OriginSpec, parse_origin, split_serialized_origin
+from ._paths import PathPolicies
+from ._policy import Policy
+from ._regex_lint import lint_origin_regex
 
 # Starlette 1.10's expansion of allow_methods=["*"].
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
@@ -140,7 +145,7 @@ def _headers(entries: list[str], problems: list[Problem]) -> tuple[bool, list[st
                     "header-not-token", "allow_headers", f"{entry!r} is not a valid header name (an RFC 9110 token)."
                 )
             )
-        elif fetch.is_forbidden_request_header(entry):
+        elif fetch.is_forbidden_request_header_name(entry):
             problems.append(
                 Problem(
                     "header-forbidden",
@@ -232,27 +237,35 @@ def _join(values: Iterable[str]) -> bytes:
     return ", ".join(values).encode("latin-1")
 
 
-# Keyword arguments a per-path policy dict may hold: the middleware's own, minus the ones that
-# only make sense once per app.
-POLICY_PARAMETERS = (
-    "allow_origins",
-    "allow_methods",
-    "allow_headers",
-    "allow_credentials",
-    "allow_origin_regex",
-    "allow_private_network",
-    "expose_headers",
-    "max_age",
-    "allow_origin_func",
-    "origin_cache_size",
-    "origin_cache_ttl",
-)
+# Decisions of patterns and regex are remembered for this many recent origins: a busy origin then costs
+# a dict lookup, and a flood of new origins only churns a bounded cache.
+MATCH_CACHE_SIZE = 4096
+
+
+def origin_matcher(patterns: OriginPatterns | None, regex: re.Pattern[str] | None) -> Callable[[bytes], bool] | None:
+    """A cached predicate for the origins that patterns or the regex allow, or None if there are neither."""
+    if patterns is None and regex is None:
+        return None
+
+    def matches(raw: bytes) -> bool:
+        origin = raw.decode("latin-1")
+        # Patterns and regexes only ever see what a browser could send: this keeps "null", CR/LF,
+        # spaces and oversized junk away from a user's regex, and from being reflected.
+        parts = split_serialized_origin(origin)
+        if parts is None:
+            return False
+        if patterns is not None and patterns.matches(*parts):
+            return True
+        return regex is not None and regex.fullmatch(origin) is not None
+
+    return functools.lru_cache(maxsize=MATCH_CACHE_SIZE)(matches)
 
 
 def compile_policy(**options: Any) -> Policy:
     """Validate a configuration; return its compiled policy or raise CORSConfigError listing every problem.
 
-    Takes the middleware's keyword arguments (see ``POLICY_PARAMETERS``), with the same defaults.
+    Takes the options a ``path_policies`` entry may hold (the middleware's keyword arguments except
+    ``check_websocket_origin`` and ``path_policies``), with the same defaults.
     """
     problems: list[Problem] = []
     policy = collect_policy(options, problems)
@@ -295,22 +308,20 @@ def _dynamic(func: Any, size: Any, ttl: Any, problems: list[Problem]) -> Dynamic
     return DynamicOrigins(func, size, float(ttl))
 
 
-def collect_policy(options: dict[str, Any], problems: list[Problem], where: str = "") -> Policy | None:
+def collect_policy(options: Mapping[str, Any], problems: list[Problem], where: str = "") -> Policy | None:
     """Compile ``options`` into a Policy, appending every problem found (parameters named with ``where``)."""
     start = len(problems)
-    unknown = sorted(set(options) - set(POLICY_PARAMETERS))
+    options, unknown = split_known(options, PER_PATH)
     for name in unknown:
-        problems.append(
-            Problem("unknown-option", name, f"not a CORS option; valid ones: {', '.join(POLICY_PARAMETERS)}.")
-        )
-    allow_origins = options.get("allow_origins", ())
-    allow_methods = options.get("allow_methods", ("GET",))
-    allow_headers = options.get("allow_headers", ())
-    allow_credentials = options.get("allow_credentials", False)
-    allow_origin_regex = options.get("allow_origin_regex")
-    allow_private_network = options.get("allow_private_network", False)
-    expose_headers = options.get("expose_headers", ())
-    max_age = options.get("max_age", 600)
+        problems.append(Problem("unknown-option", name, unknown_option_message(name, PER_PATH)))
+    allow_origins = options["allow_origins"]
+    allow_methods = options["allow_methods"]
+    allow_headers = options["allow_headers"]
+    allow_credentials = options["allow_credentials"]
+    allow_origin_regex = options["allow_origin_regex"]
+    allow_private_network = options["allow_private_network"]
+    expose_headers = options["expose_headers"]
+    max_age = options["max_age"]
     origins_in = _as_list("allow_origins", allow_origins, problems)
     methods_in = _as_list("allow_methods", allow_methods, problems)
     headers_in = _as_list("allow_headers", allow_headers, problems)
@@ -325,10 +336,7 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
     exposed = _expose(expose_in, credentials, problems)
     age = _max_age(max_age, problems)
     dynamic = _dynamic(
-        options.get("allow_origin_func"),
-        options.get("origin_cache_size", 10_000),
-        options.get("origin_cache_ttl", 60.0),
-        problems,
+        options["allow_origin_func"], options["origin_cache_size"], options["origin_cache_ttl"], problems
     )
     if len(problems) > start:
         if where:
@@ -365,7 +373,6 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
         origin_regex=regex,
         allow_credentials=credentials,
         allow_methods=methods,
-        method_set=frozenset(methods),
         method_bytes=frozenset(method.encode("latin-1") for method in methods),
         allow_all_headers=allow_all_headers,
         allowed_header_names=frozenset(by_lower),
@@ -378,3 +385,93 @@ def collect_policy(options: dict[str, Any], problems: list[Problem], where: str 
         dynamic=dynamic,
         match_origin=origin_matcher(patterns, regex),
     )
+
+
+def _prefix_problem(prefix: object) -> str | None:
+    if not isinstance(prefix, str):
+        return f"a path prefix must be a string, got {type(prefix).__name__}."
+    if not prefix.startswith("/"):
+        return f"{prefix!r} must start with '/', e.g. '/{prefix}'."
+    if len(prefix) > 1 and prefix.endswith("/"):
+        return f"{prefix!r}: drop the trailing slash; {prefix.rstrip('/')!r} already covers everything below it."
+    if any(c in prefix for c in "?#*") or "//" in prefix:
+        return f"{prefix!r} must be a plain path prefix (no '?', '#', '*' or '//')."
+    if not prefix.isprintable() or " " in prefix:
+        return f"{prefix!r} contains spaces or control characters."
+    return None
+
+
+def collect_path_policies(value: Any, problems: list[Problem]) -> PathPolicies | None:
+    """Validate ``path_policies``; each dict is compiled like the middleware's own keyword arguments."""
+    from ._compile import collect_policy
+
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        problems.append(
+            Problem(
+                "path-policies-not-mapping",
+                "path_policies",
+                f"expected a dict such as {{'/public': {{'allow_origins': ['*']}}, '/admin': None}}, "
+                f"got {type(value).__name__}.",
+            )
+        )
+        return None
+    compiled: dict[str, Policy | None] = {}
+    for prefix, options in value.items():
+        where = f"path_policies[{prefix!r}]"
+        message = _prefix_problem(prefix)
+        if message is not None:
+            problems.append(Problem("path-prefix-invalid", where, message))
+            continue
+        if options is None:
+            compiled[prefix] = None
+        elif isinstance(options, Mapping):
+            policy = collect_policy(dict(options), problems, where)
+            if policy is not None:
+                compiled[prefix] = policy
+        else:
+            problems.append(
+                Problem(
+                    "path-policy-invalid",
+                    where,
+                    "expected a dict of CORS options (like the middleware's keyword arguments) or None to "
+                    f"turn CORS off there, got {type(options).__name__}.",
+                )
+            )
+    return PathPolicies(compiled)
+
+
+def bind_options(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The middleware's arguments after ``app`` as one dict of options (Starlette's eight may be positional)."""
+    if len(args) > len(POSITIONAL):
+        raise TypeError(
+            f"CORSMiddleware takes at most {len(POSITIONAL)} positional options ({', '.join(POSITIONAL)}); "
+            "pass the others by keyword"
+        )
+    given = dict(zip(POSITIONAL, args, strict=False))
+    for name, value in kwargs.items():
+        if name in given:
+            raise TypeError(f"CORSMiddleware got multiple values for argument {name!r}")
+        given[name] = value
+    return given
+
+
+def compile_options(given: Mapping[str, Any]) -> tuple[Options, Policy, PathPolicies | None]:
+    """The middleware's options: the record, the top-level policy and the path policies; or CORSConfigError."""
+    problems: list[Problem] = []
+    # Read each collection once (a generator would be empty the second time).
+    given = {name: tuple(value) if isinstance(value, Iterator) else value for name, value in given.items()}
+    options, unknown = split_known(given, OPTION_NAMES)
+    for name in unknown:
+        problems.append(Problem("unknown-option", name, unknown_option_message(name, OPTION_NAMES)))
+    policy = collect_policy({name: options[name] for name in PER_PATH}, problems)
+    paths = collect_path_policies(options["path_policies"], problems)
+    check_websocket_origin = options["check_websocket_origin"]
+    if not isinstance(check_websocket_origin, bool):
+        problems.append(
+            Problem("not-a-bool", "check_websocket_origin", f"expected True or False, got {check_websocket_origin!r}.")
+        )
+    if problems or policy is None:
+        raise CORSConfigError(problems)
+    return Options(**options), policy, paths

@@ -1,25 +1,19 @@
 """Explanations: why the middleware allows or refuses a request, in sentences a user can act on.
 
-The middleware uses these to log refusals (at DEBUG, on the ``corskit`` logger); users call
+The decision is made in ``_decide.py``; this module only turns its failed checks (stable codes) into
+sentences. The middleware uses them to log refusals (at DEBUG, on the ``corskit`` logger); users call
 ``CORSMiddleware.explain()`` to ask about a request without a server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
 
-from .fetch import is_token, normalize_method
-from .limits import MAX_REQUEST_HEADERS_LENGTH
-from .origins import same_origin_as_host, split_serialized_origin
-from .policy import Policy
-from .sanitize import sanitize
-
-if TYPE_CHECKING:
-    from .middleware import CORSMiddleware
-
-Kind = Literal["not-cors", "simple", "preflight", "websocket"]
+from ._decide import Kind, RequestFacts
+from ._limits import MAX_REQUEST_HEADERS_LENGTH
+from ._origins import split_serialized_origin
+from ._policy import Policy
+from ._sanitize import sanitize
 
 
 @dataclass(frozen=True)
@@ -60,10 +54,10 @@ def _listing(values: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(repr(v) for v in values) + "]"
 
 
-def origin_failure(policy: Policy, origin: str, duplicated: bool = False) -> Check:
+def origin_failure(policy: Policy, origin: str, code: str) -> Check:
     """Why ``origin`` is not allowed by ``policy`` (assumes it was refused)."""
     shown = sanitize(origin)
-    if duplicated:
+    if code == "origin-duplicated":
         return Check(
             "origin-duplicated",
             "the request carries more than one Origin header; browsers send exactly one, so corskit treats "
@@ -109,15 +103,15 @@ def method_failure(policy: Policy, method: str | None) -> Check:
     )
 
 
-def headers_failure(policy: Policy, requested: str) -> Check:
-    if len(requested) > MAX_REQUEST_HEADERS_LENGTH:
+def headers_failure(policy: Policy, requested: str, code: str) -> Check:
+    if code == "headers-too-long":
         return Check(
             "headers-too-long",
             f"Access-Control-Request-Headers is {len(requested)} bytes, over corskit's limit of "
             f"{MAX_REQUEST_HEADERS_LENGTH}; no browser sends that many header names.",
         )
     names = [item.strip().lower() for item in requested.split(",")]
-    if not all(names) or any(not is_token(n) for n in names):
+    if code == "headers-malformed":
         return Check(
             "headers-malformed",
             f"Access-Control-Request-Headers {sanitize(requested)} is not a comma-separated list of header names.",
@@ -151,114 +145,31 @@ def websocket_failure(origin: str, host: str | None) -> Check:
     )
 
 
-def preflight_failures(
-    policy: Policy,
-    origin: str,
-    duplicated: bool,
-    origin_ok: bool,
-    method: str | None,
-    requested: str | None,
-    private_network: bool,
-) -> list[Check]:
-    """Every failed check of a preflight, in the order of Starlette's 400 body."""
-    failures: list[Check] = []
-    if not origin_ok:
-        failures.append(origin_failure(policy, origin, duplicated))
-    if method not in policy.method_set:
-        failures.append(method_failure(policy, method))
-    if requested is not None and not policy.request_headers_allowed(requested.encode("latin-1", "replace")):
-        failures.append(headers_failure(policy, requested))
-    if private_network and not policy.allow_private_network:
-        failures.append(private_network_failure())
-    return failures
+def _text(value: bytes | None) -> str:
+    return "" if value is None else value.decode("latin-1")
 
 
-@dataclass(frozen=True)
-class Request:
-    """The parts of a request that CORS looks at, as :meth:`CORSMiddleware.explain` was given them."""
-
-    kind: Kind
-    policy: Policy | None
-    path_prefix: str | None
-    origin: str | None
-    duplicated: bool
-    method: str | None
-    requested_headers: str | None
-    private_network: bool
-    host: str | None
-    check_websocket_origin: bool
-
-    @classmethod
-    def parse(
-        cls,
-        method: str,
-        path: str,
-        headers: Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]],
-        middleware: CORSMiddleware,
-    ) -> Request:
-        pairs = headers.items() if isinstance(headers, Mapping) else headers
-        found: dict[str, list[str]] = {}
-        for name, value in pairs:
-            key = (name.decode("latin-1") if isinstance(name, bytes) else name).lower()
-            text = value.decode("latin-1") if isinstance(value, bytes) else value
-            found.setdefault(key, []).append(text)
-
-        def first(name: str) -> str | None:
-            values = found.get(name)
-            return values[0] if values else None
-
-        prefix: str | None = None
-        policy: Policy | None = middleware.policy
-        if middleware.path_policies is not None:
-            prefix, policy = middleware.path_policies.lookup(path, middleware.policy)
-        origins = found.get("origin", [])
-        upgrade = (first("upgrade") or "").strip().lower()
-        if upgrade == "websocket":
-            kind: Kind = "websocket"
-        elif not origins or policy is None:
-            kind = "not-cors"
-        elif normalize_method(method) == "OPTIONS" and "access-control-request-method" in found:
-            kind = "preflight"
+def describe(policy: Policy, facts: RequestFacts, failures: tuple[str, ...]) -> tuple[Check, ...]:
+    """The sentence for each failed check of a request (codes from the decision, in its order)."""
+    origin = _text(facts.origin)
+    checks: list[Check] = []
+    for code in failures:
+        if code.startswith("origin-"):
+            checks.append(origin_failure(policy, origin, code))
+        elif code.startswith("method-"):
+            checks.append(method_failure(policy, None if code == "method-missing" else _text(facts.request_method)))
+        elif code.startswith("headers-"):
+            checks.append(headers_failure(policy, _text(facts.request_headers), code))
+        elif code == "private-network-not-allowed":
+            checks.append(private_network_failure())
         else:
-            kind = "simple"
-        return cls(
-            kind=kind,
-            policy=policy,
-            path_prefix=prefix,
-            origin=origins[0] if origins else None,
-            duplicated=len(origins) > 1,
-            method=first("access-control-request-method"),
-            requested_headers=first("access-control-request-headers"),
-            private_network="access-control-request-private-network" in found,
-            host=first("host"),
-            check_websocket_origin=middleware.check_websocket_origin,
-        )
+            checks.append(websocket_failure(origin, None if facts.host is None else _text(facts.host)))
+    return tuple(checks)
 
-    def decide(self, origin_allowed: bool) -> Explanation:
-        """The explanation, given whether the request's origin is allowed by the applicable policy."""
-        policy, origin = self.policy, self.origin
-        # Several Origin headers count, as in the middleware, as one origin nobody listed: only
-        # allow_origins=['*'] covers it (answered with '*', so nothing is reflected).
-        allowed_origin = (policy is not None and policy.allow_all_origins) if self.duplicated else origin_allowed
-        failures: list[Check] = []
-        if policy is None or origin is None or self.kind == "not-cors":
-            pass
-        elif self.kind == "websocket":
-            host = None if self.host is None else self.host.encode("latin-1", "replace")
-            same_origin = not self.duplicated and same_origin_as_host(origin, host)
-            if self.check_websocket_origin and not allowed_origin and not same_origin:
-                failures.append(websocket_failure(origin, self.host))
-        elif self.kind == "simple":
-            if not allowed_origin:
-                failures.append(origin_failure(policy, origin, self.duplicated))
-        else:
-            failures = preflight_failures(
-                policy,
-                origin,
-                self.duplicated,
-                allowed_origin,
-                self.method,
-                self.requested_headers,
-                self.private_network,
-            )
-        return Explanation(self.kind, not failures, tuple(failures), self.path_prefix, policy is not None)
+
+def explanation(
+    kind: Kind, policy: Policy | None, facts: RequestFacts, failures: tuple[str, ...], path_prefix: str | None
+) -> Explanation:
+    """The :class:`Explanation` of a decision (``policy`` is None where CORS is off for the path)."""
+    checks = () if policy is None else describe(policy, facts, failures)
+    return Explanation(kind, not checks, checks, path_prefix, policy is not None)

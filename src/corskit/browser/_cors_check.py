@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .headers import get_header
+from ._headers import get_header
 
 __all__ = ["cors_check"]
 
 
-def cors_check(
-    response_headers: Iterable[tuple[str, str]], origin: str, include_credentials: bool
-) -> str | None:
+def cors_check(response_headers: Iterable[tuple[str, str]], origin: str, include_credentials: bool) -> str | None:
     """``origin`` is the serialized request origin ("null" once the request's origin is tainted)."""
     headers = list(response_headers)
     # Fetch: CORS check, step 1: "Let origin be the result of getting `Access-Control-Allow-Origin`".

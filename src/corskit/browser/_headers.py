@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .profiles import Profile
-from .tokens import HTTP_TAB_OR_SPACE, is_token
+from .._fetch import HTTP_TAB_OR_SPACE, is_token
+from ._profiles import Profile
 
 __all__ = ["HeaderList", "ParseFailure", "extract_header_list_values", "get_header", "parse_max_age"]
 
@@ -41,9 +41,7 @@ def get_header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
     return ", ".join(values) if values else None
 
 
-def extract_header_list_values(
-    headers: Iterable[tuple[str, str]], name: str
-) -> list[str] | ParseFailure | None:
+def extract_header_list_values(headers: Iterable[tuple[str, str]], name: str) -> list[str] | ParseFailure | None:
     """Fetch: "extracting header list values" for a ``#token`` header (ACAM, ACAH, ACEH).
 
     None when the header is absent; FAILURE when an element is not a token. Empty elements are skipped,

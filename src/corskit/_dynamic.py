@@ -8,16 +8,23 @@ the failure is logged once per origin per TTL: the request itself never fails be
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .sanitize import sanitize
+from ._origins import split_serialized_origin
+from ._sanitize import sanitize
+
+if TYPE_CHECKING:
+    import asyncio
+
+# asyncio is imported where it is used, not here: ``import corskit`` (and so the pytest plugin, which
+# loads in every test run of a project that has corskit installed) must not pay for asyncio, ssl and
+# concurrent.futures.
 
 logger = logging.getLogger("corskit")
 
@@ -33,6 +40,8 @@ def in_thread(func: Callable[[str], bool]) -> Callable[[str], Awaitable[bool]]:
 
     @functools.wraps(func)
     async def run(origin: str) -> bool:
+        import asyncio
+
         return await asyncio.get_running_loop().run_in_executor(None, func, origin)
 
     return run
@@ -72,11 +81,16 @@ class DynamicOrigins:
         return answer
 
     async def allowed(self, origin: str) -> bool:
+        """What the function says about ``origin``; it only hears about origins a browser could send."""
+        if split_serialized_origin(origin) is None:
+            return False
         if not self.caching:
             return await self._ask(origin)
         answer = self.cached(origin)
         if answer is not None:
             return answer
+        import asyncio
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # not on asyncio (trio): calls in flight are not shared
@@ -105,7 +119,21 @@ class DynamicOrigins:
         return answer
 
     def allowed_sync(self, origin: str) -> bool:
-        """For explanations outside a server: runs an async function to completion."""
+        """:meth:`allowed` for explanations outside a server, through the same cache (which it fills).
+
+        An async function is run to completion; inside a running event loop that is impossible, and
+        :class:`AsyncInRunningLoop` says to use ``aexplain()``.
+        """
+        if split_serialized_origin(origin) is None:
+            return False
+        if not self.caching:
+            return self._ask_sync(origin)
+        answer = self.cached(origin)
+        if answer is not None:
+            return answer
+        return self._store(origin, self._ask_sync(origin))
+
+    def _ask_sync(self, origin: str) -> bool:
         try:
             result: Any = self._func(origin)
             if inspect.isawaitable(result):
@@ -157,6 +185,8 @@ class AsyncInRunningLoop(RuntimeError):
 
 
 def _run_awaitable(awaitable: Awaitable[T]) -> T:
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

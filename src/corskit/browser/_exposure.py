@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .headers import ParseFailure, extract_header_list_values
-from .result import ReadableHeaders
-from .safelist import CORS_SAFELISTED_RESPONSE_HEADER_NAMES, FORBIDDEN_RESPONSE_HEADER_NAMES
+from ._headers import ParseFailure, extract_header_list_values
+from ._result import ReadableHeaders
+from ._safelist import CORS_SAFELISTED_RESPONSE_HEADER_NAMES, FORBIDDEN_RESPONSE_HEADER_NAMES
 
 __all__ = ["readable_headers"]
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Generator
 from dataclasses import dataclass
 
-from .cors_check import cors_check
-from .exposure import readable_headers
-from .fetch_metadata import ACCEPT_LANGUAGE, is_potentially_trustworthy, referrer_for, sec_fetch_site
-from .headers import HeaderList, ParseFailure, extract_header_list_values, get_header, parse_max_age
-from .methods import is_cors_safelisted_method
-from .origins import Origin, resolve_url, url_has_credentials, url_origin
-from .preflight_cache import PreflightCache
-from .profiles import Profile
-from .request import PreparedRequest
-from .result import Exchange, FetchResult
-from .safelist import cors_unsafe_request_header_names
-from .wire import NetworkFailure, WireRequest, WireResponse
+from .._fetch import is_cors_safelisted_method
+from ._cors_check import cors_check
+from ._exposure import readable_headers
+from ._fetch_metadata import ACCEPT_LANGUAGE, is_potentially_trustworthy, referrer_for, sec_fetch_site
+from ._headers import HeaderList, ParseFailure, extract_header_list_values, get_header, parse_max_age
+from ._origins import Origin, resolve_url, url_has_credentials, url_origin
+from ._preflight_cache import PreflightCache
+from ._profiles import Profile
+from ._request import PreparedRequest
+from ._result import Exchange, FetchResult
+from ._safelist import cors_unsafe_request_header_names
+from ._wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["FetchContext", "run_fetch"]
 
@@ -29,9 +29,7 @@ FetchGenerator = Generator[WireRequest, "WireResponse | NetworkFailure", FetchRe
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Fetch: "request-body-header name": dropped when a redirect turns the request into a GET.
-_REQUEST_BODY_HEADER_NAMES = frozenset(
-    {"content-encoding", "content-language", "content-location", "content-type"}
-)
+_REQUEST_BODY_HEADER_NAMES = frozenset({"content-encoding", "content-language", "content-location", "content-type"})
 _MAX_REDIRECTS = 20
 
 
@@ -128,23 +126,17 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
             # Fetch: HTTP fetch, step 4.1: a preflight is needed for a non-safelisted method or header.
             if not is_cors_safelisted_method(method) or unsafe_names:
                 use_cache = request.cache not in ctx.profile.cache_modes_bypassing_preflight_cache
-                if use_cache and ctx.cache.allows(
-                    serialized_origin, current_url, include, method, unsafe_names
-                ):
+                if use_cache and ctx.cache.allows(serialized_origin, current_url, include, method, unsafe_names):
                     from_cache = True
                 else:
-                    preflight = _preflight_request(
-                        ctx, current_url, method, unsafe_names, serialized_origin, added
-                    )
+                    preflight = _preflight_request(ctx, current_url, method, unsafe_names, serialized_origin, added)
                     answer = yield preflight
                     exchange = _exchange(preflight, answer)
                     exchanges.append(exchange)
                     if not first_preflight:
                         first_preflight.append(exchange)
                     try:
-                        _check_preflight(
-                            ctx, request, answer, method, unsafe_names, serialized_origin, current_url
-                        )
+                        _check_preflight(ctx, request, answer, method, unsafe_names, serialized_origin, current_url)
                     except _Blocked as failure:
                         ctx.cache.clear_entries(serialized_origin, current_url)
                         return blocked(failure.message, current_url)
@@ -174,18 +166,14 @@ def run_fetch(ctx: FetchContext, url: str, request: PreparedRequest) -> FetchGen
         # Fetch: a redirect status with a Location header goes through HTTP-redirect fetch.
         if answer.status in _REDIRECT_STATUSES and location is not None:
             if request.redirect == "error":
-                return blocked(
-                    f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url
-                )
+                return blocked(f'Failed to fetch: redirect mode is "error" and {current_url} redirects.', current_url)
             if request.redirect == "manual":
                 return _opaque(answer, "opaqueredirect", current_url, exchanges, first_preflight, from_cache)
             # Fetch: HTTP-redirect fetch.
             try:
                 next_url = resolve_url(location, current_url) if location else current_url
             except ValueError:
-                return blocked(
-                    f"Failed to fetch: redirect location {location!r} is not an http(s) URL.", current_url
-                )
+                return blocked(f"Failed to fetch: redirect location {location!r} is not an http(s) URL.", current_url)
             redirect_count += 1
             if redirect_count > _MAX_REDIRECTS:
                 return blocked("Failed to fetch: too many redirects (more than 20).", current_url)
@@ -347,9 +335,7 @@ def _check_preflight(
     include = request.credentials == "include"
     if answer.status in _REDIRECT_STATUSES and get_header(answer.headers, "Location") is not None:
         # Fetch: a preflight response must have an ok status; Chromium names the redirect case.
-        raise _Blocked(
-            not_ok + "Redirect is not allowed for a preflight request. Fix: answer OPTIONS directly."
-        )
+        raise _Blocked(not_ok + "Redirect is not allowed for a preflight request. Fix: answer OPTIONS directly.")
     problem = cors_check(answer.headers, serialized_origin, include)
     if problem:
         raise _Blocked(not_ok + problem)

@@ -34,8 +34,10 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import Problem
-from .origins import MAX_ORIGIN_LENGTH, MULTI_LABEL_PUBLIC_SUFFIXES, split_serialized_origin
+from ._errors import Problem
+from ._fetch import MULTI_LABEL_PUBLIC_SUFFIXES
+from ._limits import MAX_ORIGIN_LENGTH
+from ._origins import split_serialized_origin
 
 if sys.version_info >= (3, 11):
     from re import _constants as sre_constants

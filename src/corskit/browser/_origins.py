@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from .._fetch import HTTP_DEFAULT_PORTS
+
 __all__ = ["Origin", "parse_origin", "resolve_url", "url_origin"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS = HTTP_DEFAULT_PORTS
 
 
 @dataclass(frozen=True)
