@@ -117,3 +117,12 @@ def test_a_disallowed_header_fix_names_allow_headers(cors_browser: BrowserFactor
     app = CORSMiddleware(_inner(), allow_origins=[ORIGIN], allow_methods=["GET", "PUT"])
     result = cors_browser(app, origin=ORIGIN).fetch("/x", method="PUT", headers={"X-Token": "1"})
     assert result.error is not None and result.error.endswith("add ['x-token'] to allow_headers.")
+
+
+@pytest.mark.parametrize("middleware", [CORSMiddleware, StarletteCORSMiddleware], ids=["corskit", "starlette"])
+def test_a_disallowed_origin_fix_names_allow_origins(cors_browser: BrowserFactory, middleware: Any) -> None:
+    app = middleware(_inner(), allow_origins=[ORIGIN], allow_methods=["GET", "PUT"])
+    result = cors_browser(app, origin="https://other.example.com").fetch("/x", method="PUT")
+    assert result.error is not None
+    assert "No 'Access-Control-Allow-Origin' header is present" in result.error
+    assert result.error.endswith("add 'https://other.example.com' to allow_origins.")

@@ -252,14 +252,16 @@ def _snippet(body: bytes) -> str:
 _REFUSAL_BODY = b"Disallowed CORS "
 
 
-def _middleware_refusal_fix(answer: WireResponse, method: str, unsafe_names: list[str]) -> str | None:
+def _middleware_refusal_fix(
+    answer: WireResponse, origin: str, method: str, unsafe_names: list[str]
+) -> str | None:
     """For a preflight refused by a Starlette-style CORS middleware, which parameter to change."""
     if answer.status != 400 or not answer.body.startswith(_REFUSAL_BODY):
         return None
     failed = {part.strip() for part in answer.body[len(_REFUSAL_BODY) :].decode("latin-1").split(",")}
     fixes = []
     if "origin" in failed:
-        fixes.append("add the page's origin to allow_origins")
+        fixes.append(f"add {origin!r} to allow_origins")
     if "method" in failed:
         fixes.append(f"add {method!r} to allow_methods")
     if "headers" in failed:
@@ -336,11 +338,14 @@ def _check_preflight(
     if answer.status in _REDIRECT_STATUSES and get_header(answer.headers, "Location") is not None:
         # Fetch: a preflight response must have an ok status; Chromium names the redirect case.
         raise _Blocked(not_ok + "Redirect is not allowed for a preflight request. Fix: answer OPTIONS directly.")
+    refusal = _middleware_refusal_fix(answer, serialized_origin, method, unsafe_names)
     problem = cors_check(answer.headers, serialized_origin, include)
     if problem:
+        if refusal is not None:  # the middleware's own verdict says more than "send this header"
+            problem = problem.split(" Fix: ", 1)[0] + " " + refusal
         raise _Blocked(not_ok + problem)
     if not 200 <= answer.status <= 299:
-        fix = _middleware_refusal_fix(answer, method, unsafe_names) or (
+        fix = refusal or (
             "Fix: answer the "
             "preflight (OPTIONS with Access-Control-Request-Method) with 200 or 204 before auth/routing."
         )
