@@ -107,20 +107,22 @@ def _origins(entries: list[str], allow_credentials: bool, problems: list[Problem
     return False, specs
 
 
-def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
-    methods: list[str] = []
+def _named_tokens(entries: list[str], code: str, parameter: str, what: str, problems: list[Problem]) -> list[str]:
+    """The entries other than '*' that are RFC 9110 tokens (names of methods and headers); the rest refused."""
+    tokens: list[str] = []
     for entry in entries:
         if entry == "*":
             continue
-        if not fetch.is_token(entry):
-            problems.append(
-                Problem(
-                    "method-not-token",
-                    "allow_methods",
-                    f"{entry!r} is not a valid HTTP method name (an RFC 9110 token).",
-                )
-            )
-            continue
+        if fetch.is_token(entry):
+            tokens.append(entry)
+        else:
+            problems.append(Problem(code, parameter, f"{entry!r} is not a valid {what} (an RFC 9110 token)."))
+    return tokens
+
+
+def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
+    methods: list[str] = []
+    for entry in _named_tokens(entries, "method-not-token", "allow_methods", "HTTP method name", problems):
         method = fetch.normalize_method(entry)
         if method.upper() in fetch.FORBIDDEN_METHODS:
             problems.append(
@@ -140,18 +142,9 @@ def _methods(entries: list[str], problems: list[Problem]) -> tuple[str, ...]:
 
 
 def _headers(entries: list[str], problems: list[Problem]) -> tuple[bool, list[str]]:
-    allow_all = "*" in entries
     names: list[str] = []
-    for entry in entries:
-        if entry == "*":
-            continue
-        if not fetch.is_token(entry):
-            problems.append(
-                Problem(
-                    "header-not-token", "allow_headers", f"{entry!r} is not a valid header name (an RFC 9110 token)."
-                )
-            )
-        elif fetch.is_forbidden_request_header_name(entry):
+    for entry in _named_tokens(entries, "header-not-token", "allow_headers", "header name", problems):
+        if fetch.is_forbidden_request_header_name(entry):
             problems.append(
                 Problem(
                     "header-forbidden",
@@ -163,7 +156,7 @@ def _headers(entries: list[str], problems: list[Problem]) -> tuple[bool, list[st
             )
         else:
             names.append(entry)
-    return allow_all, names
+    return "*" in entries, names
 
 
 def _expose(entries: list[str], allow_credentials: bool, problems: list[Problem]) -> list[str]:
@@ -400,17 +393,18 @@ def _prefix_problem(prefix: object) -> str | None:
         return f"{prefix!r} must start with '/', e.g. '/{prefix}'."
     if len(prefix) > 1 and prefix.endswith("/"):
         return f"{prefix!r}: drop the trailing slash; {prefix.rstrip('/')!r} already covers everything below it."
-    if any(c in prefix for c in "?#*") or "//" in prefix:
-        return f"{prefix!r} must be a plain path prefix (no '?', '#', '*' or '//')."
-    if not prefix.isprintable() or " " in prefix:
-        return f"{prefix!r} contains spaces or control characters."
+    # Any other text can be an ASGI path, which servers percent-decode ('/my files' is the path of
+    # '/my%20files'; '?', '#', '*', '//' and control characters can all arrive that way). Only text that
+    # no UTF-8 decoding produces (a lone surrogate) can never match.
+    try:
+        prefix.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{prefix!r} holds a lone surrogate, which no request path can contain."
     return None
 
 
 def collect_path_policies(value: Any, problems: list[Problem]) -> PathPolicies | None:
     """Validate ``path_policies``; each dict is compiled like the middleware's own keyword arguments."""
-    from ._compile import collect_policy
-
     if value is None:
         return None
     if not isinstance(value, Mapping):

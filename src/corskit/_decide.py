@@ -10,6 +10,7 @@ here; ``_explain.py`` only turns the codes into sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
@@ -34,6 +35,8 @@ Kind = Literal["not-cors", "simple", "preflight", "websocket"]
 # regex or function, nor reflected; only allow_origins=['*'] covers it (answered with '*').
 DUPLICATE_ORIGIN = b"\x00duplicate"
 
+# A Host header's port: one to five ASCII digits ([0-9] in a str pattern is ASCII only, unlike \d).
+_PORT_RE = re.compile("[0-9]{1,5}")
 _PREFLIGHT_OK_TAIL = ((CONTENT_LENGTH, b"2"), TEXT_PLAIN)
 _PREFLIGHT_REFUSED_HEADERS = ((VARY, PREFLIGHT_VARY),)
 _new = tuple.__new__
@@ -163,12 +166,14 @@ def same_origin_as_host(origin: bytes, host: bytes | None) -> bool:
     if parts is None or not host:
         return False
     scheme, origin_host, origin_port = parts
-    host_text = host.decode("latin-1").lower()
+    # Host names compare ASCII case-insensitively (bytes.lower() changes A-Z only), and a port is ASCII
+    # digits: str.isdigit() would also accept "²" or "٣", which int() then refuses or reads as a number.
+    host_text = host.lower().decode("latin-1")
     name, port = host_text, None
     colon = host_text.rfind(":")
     if colon != -1 and host_text.find("]") < colon:  # a port follows; IPv6 colons sit inside brackets
         port_text = host_text[colon + 1 :]
-        if not port_text.isdigit() or len(port_text) > 5:
+        if _PORT_RE.fullmatch(port_text) is None:
             return False
         name, port = host_text[:colon], int(port_text)
     if port == DEFAULT_PORTS.get(scheme):

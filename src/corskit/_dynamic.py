@@ -9,9 +9,9 @@ the failure is logged once per origin per TTL: the request itself never fails be
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 import time
+import types
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,9 +22,9 @@ from ._sanitize import sanitize
 if TYPE_CHECKING:
     import asyncio
 
-# asyncio is imported where it is used, not here: ``import corskit`` (and so the pytest plugin, which
-# loads in every test run of a project that has corskit installed) must not pay for asyncio, ssl and
-# concurrent.futures.
+# asyncio is imported where it is used, not here (and inspect not at all): ``import corskit`` (and so the
+# pytest plugin, which loads in every test run of a project that has corskit installed) must not pay for
+# asyncio, ssl and concurrent.futures.
 
 logger = logging.getLogger("corskit")
 
@@ -136,7 +136,7 @@ class DynamicOrigins:
     def _ask_sync(self, origin: str) -> bool:
         try:
             result: Any = self._func(origin)
-            if inspect.isawaitable(result):
+            if isinstance(result, Awaitable):
                 result = _run_awaitable(result)
         except AsyncInRunningLoop:
             raise  # the caller's mistake, not the function's: don't refuse the origin and blame it
@@ -148,7 +148,7 @@ class DynamicOrigins:
     async def _ask(self, origin: str) -> bool:
         try:
             result: Any = self._func(origin)
-            if inspect.isawaitable(result):
+            if isinstance(result, Awaitable):
                 result = await result
         except Exception as exc:
             self._report(origin, f"raised {type(exc).__name__}: {exc}", exc)
@@ -195,7 +195,7 @@ def _run_awaitable(awaitable: Awaitable[T]) -> T:
             return await awaitable
 
         return asyncio.run(wrap())
-    if inspect.iscoroutine(awaitable):
+    if isinstance(awaitable, types.CoroutineType):
         awaitable.close()  # never awaited on purpose: no "coroutine was never awaited" warning
     raise AsyncInRunningLoop(
         "allow_origin_func is async and an event loop is running: use 'await middleware.aexplain(...)'"

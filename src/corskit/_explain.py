@@ -94,6 +94,11 @@ def origin_failure(policy: Policy, origin: str, code: str) -> Check:
     return Check("origin-not-allowed", message + ".")
 
 
+def _ascii_upper(text: str) -> str:
+    """Upper-case A-Z only, as HTTP does ("ß".upper() is "SS")."""
+    return text.encode("latin-1", "replace").upper().decode("latin-1")
+
+
 def method_failure(policy: Policy, method: str | None) -> Check:
     if not method:  # absent, or present but empty: either way there is no method to check
         return Check("method-missing", "the preflight's Access-Control-Request-Method header is missing or empty.")
@@ -111,7 +116,7 @@ def method_failure(policy: Policy, method: str | None) -> Check:
         f"method {sanitize(method)} is not in allow_methods {_listing(policy.allow_methods)}: {fix}"
         + (
             " (methods are case-sensitive: browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST, PUT)."
-            if method.upper() in policy.allow_methods and method != method.upper()
+            if _ascii_upper(method) in policy.allow_methods and method != _ascii_upper(method)
             else "."
         ),
     )

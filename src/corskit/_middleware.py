@@ -14,7 +14,7 @@ from ._errors import CORSConfigError
 from ._explain import Explanation, describe, explanation
 from ._hot import CORSSend, find_origin, read_headers
 from ._options import FIELDS, POSITIONAL
-from ._paths import PathPolicies
+from ._paths import PathPolicies, route_path
 from ._policy import Policy
 from ._startup import built_by_framework
 
@@ -123,7 +123,8 @@ class CORSMiddleware:
     def _policy_for(self, scope: Scope) -> Policy | None:
         if self.path_policies is None:
             return self.policy
-        return self.path_policies.lookup(scope["path"], self.policy)[1]
+        path = route_path(scope["path"], scope.get("root_path", ""))
+        return self.path_policies.lookup(path, self.policy)[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope_type = scope["type"]

@@ -5,6 +5,9 @@ Prefixes match on segment boundaries: ``/admin`` covers ``/admin`` and ``/admin/
 first, so its cost depends on the path's depth, not on how many prefixes are configured; and only the
 part of the path as long as the longest configured prefix is ever examined. The prefixes are validated
 and their policies compiled in ``_compile.py``.
+
+The path looked up is the one the wrapped app routes on: ``scope["path"]`` minus ``scope["root_path"]``
+(:func:`route_path`), so a policy for ``/admin`` also covers ``/v1/admin`` in an app mounted at ``/v1``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,17 @@ from __future__ import annotations
 from ._policy import Policy
 
 _NOT_FOUND = object()
+
+
+def route_path(path: str, root_path: str) -> str:
+    """The path relative to the app, as Starlette's routing computes it (``get_route_path``)."""
+    if not root_path or not path.startswith(root_path):
+        return path
+    if len(path) == len(root_path):
+        return "/"  # the mount point itself: the app's own root
+    if path[len(root_path)] == "/":
+        return path[len(root_path) :]
+    return path  # "/v10" under root_path "/v1" is not below it
 
 
 class PathPolicies:

@@ -1,7 +1,7 @@
 """The per-request steps that ``_speedups.c`` also implements, in Python, and the careful header merge.
 
 ``_hot.py`` picks the C versions of :func:`find_origin`, :func:`read_headers` and :class:`CORSSend` when
-the extension was built and these otherwise; both behave the same (tests/core/test_speedups.py runs them
+the extension was built and these otherwise; both behave the same (tests/middleware/test_speedups.py runs them
 side by side). :func:`merge_headers` is the slow path of both: the C extension looks it up here once,
 at import.
 """
@@ -102,7 +102,7 @@ class CORSSend:
                 # bytes.islower() is also False for a name without letters (b"x-1" is lower, b"123" is
                 # not), so such a name takes the careful path here, while the C version only looks for
                 # upper-case letters. merge_headers builds the same list for it, so only the path differs
-                # (tests/core/test_speedups.py checks both give the same headers).
+                # (tests/middleware/test_speedups.py checks both give the same headers).
                 if name in self._replace or not name.islower():
                     headers = merge_headers(headers, self._extra, self._replace)
                     break

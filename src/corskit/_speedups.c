@@ -1,7 +1,7 @@
 /* corskit._speedups: the two steps of the request path that every request pays for, in C.
  *
  * _middleware.py uses these when this module was built, and its own Python versions otherwise; the
- * behaviour is the same (tests/test_speedups.py runs both against each other):
+ * behaviour is the same (tests/middleware/test_speedups.py runs both against each other):
  *
  *   find_origin(headers, duplicate) -> the Origin header's value, None without one, or `duplicate`
  *       when there are several (browsers send exactly one).
@@ -60,14 +60,21 @@ name_is(PyObject *name, const char *text, Py_ssize_t size)
 
 #define NAME_IS(name, literal) name_is(name, literal, (Py_ssize_t)(sizeof(literal) - 1))
 
+/* The headers argument of f(headers, duplicate) as a fast sequence (a new reference), or NULL. */
+static PyObject *
+header_sequence(PyObject *const *args, Py_ssize_t nargs, const char *usage)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, usage);
+        return NULL;
+    }
+    return PySequence_Fast(args[0], "ASGI headers must be iterable");
+}
+
 static PyObject *
 find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "find_origin(headers, duplicate)");
-        return NULL;
-    }
-    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    PyObject *seq = header_sequence(args, nargs, "find_origin(headers, duplicate)");
     if (seq == NULL)
         return NULL;
     PyObject *found = NULL;
@@ -92,11 +99,7 @@ find_origin(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 read_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "read_headers(headers, duplicate)");
-        return NULL;
-    }
-    PyObject *seq = PySequence_Fast(args[0], "ASGI headers must be iterable");
+    PyObject *seq = header_sequence(args, nargs, "read_headers(headers, duplicate)");
     if (seq == NULL)
         return NULL;
     PyObject *origin = NULL, *method = NULL, *requested = NULL, *host = NULL, *lines = NULL, *result = NULL;
@@ -156,7 +159,7 @@ done:
  *
  * Unlike Python's bytes.islower(), which the pure-Python twin uses, a name without any letter (b"123")
  * counts as lower-case here: the Python twin sends such a name down the careful path, this one does not.
- * merge_headers builds the same list for it either way (tests/core/test_speedups.py checks it). */
+ * merge_headers builds the same list for it either way (tests/middleware/test_speedups.py checks it). */
 static int
 is_lower_name(PyObject *name)
 {
@@ -344,6 +347,18 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "corskit._speedups", "C versions of corskit's per-request steps.", -1, methods,
 };
 
+/* module.name, as a new reference (NULL with an exception set). */
+static PyObject *
+import_attribute(const char *module_name, const char *name)
+{
+    PyObject *module = PyImport_ImportModule(module_name);
+    if (module == NULL)
+        return NULL;
+    PyObject *value = PyObject_GetAttrString(module, name);
+    Py_DECREF(module);
+    return value;
+}
+
 PyMODINIT_FUNC
 PyInit__speedups(void)
 {
@@ -353,18 +368,10 @@ PyInit__speedups(void)
     separator = PyBytes_FromString(", ");
     if (!str_type || !str_headers || !str_response_start || !separator)
         return NULL;
-    PyObject *asgi = PyImport_ImportModule("corskit._asgi");
-    if (asgi == NULL)
-        return NULL;
-    vary_origin_header = PyObject_GetAttrString(asgi, "VARY_ORIGIN_HEADER");
-    Py_DECREF(asgi);
+    vary_origin_header = import_attribute("corskit._asgi", "VARY_ORIGIN_HEADER");
     if (vary_origin_header == NULL)
         return NULL;
-    PyObject *send_module = PyImport_ImportModule("corskit._send");
-    if (send_module == NULL)
-        return NULL;
-    merge_headers = PyObject_GetAttrString(send_module, "merge_headers");
-    Py_DECREF(send_module);
+    merge_headers = import_attribute("corskit._send", "merge_headers");
     if (merge_headers == NULL)
         return NULL;
     if (PyType_Ready(&CORSSendType) < 0)

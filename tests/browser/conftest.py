@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_rig import Rig
+
+from browser.browser_rig import Rig
 
 
 @pytest.fixture

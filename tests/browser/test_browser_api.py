@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import pytest
-from browser_rig import PAGE, Rig, allow
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -18,6 +17,7 @@ from starlette.routing import Route
 from support.cors_server import Answer, ScriptedServer
 from support.servers import serve
 
+from browser.browser_rig import PAGE, Rig, allow
 from corskit.browser import AsyncBrowser, Browser, FetchResult
 
 pytest_plugins = ["pytester"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from browser_rig import API, PAGE, Rig, allow
 from support.cors_server import Answer
+
+from browser.browser_rig import API, PAGE, Rig, allow
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from browser_rig import API, PAGE, Rig, allow
 from support.cors_server import Answer
+
+from browser.browser_rig import API, PAGE, Rig, allow
 
 OTHER = "https://other.example"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from browser_rig import PAGE, Rig, allow
+
+from browser.browser_rig import PAGE, Rig, allow
 
 ALLOW_ALL_PREFLIGHT = allow(allow_methods="*", allow_headers="*, authorization")
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from browser_diff_cases import Case, all_cases
 from support.chromium import FetchOutcome, open_origin_page
 from support.cors_server import ScriptedServer
 from support.servers import ServerHandle, serve
 
+from browser.browser_diff_cases import Case, all_cases
 from corskit.browser import Browser
 
 CASES = all_cases()

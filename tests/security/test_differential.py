@@ -17,9 +17,8 @@ from hypothesis import strategies as st
 from corskit import compile_policy
 from corskit._errors import Problem
 from corskit._origins import OriginPatterns, OriginSpec, parse_origin, split_serialized_origin
-
-from . import _reference as ref
-from . import _strategies as strat
+from security import _reference as ref
+from security import _strategies as strat
 
 MANY = settings(max_examples=800, deadline=None)
 SOME = settings(max_examples=500, deadline=None)

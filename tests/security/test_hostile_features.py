@@ -8,13 +8,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.asgi import Endpoint, Response, assert_wellformed, call, http_scope, through, websocket_scope
 
 from corskit import CORSMiddleware
 from corskit._paths import PathPolicies
-
-from . import _reference as ref
-from . import _strategies as strat
-from ._asgi import Response, assert_wellformed, http_scope, make_app, run, send_to, websocket_scope
+from security import _reference as ref
+from security import _strategies as strat
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ACAO = b"access-control-allow-origin"
@@ -73,7 +72,7 @@ def test_websocket_handshake_matches_reference(
     headers = [] if origin is None else [(b"origin", origin)]
     if host is not None:
         headers.append((b"host", host))
-    response = run(CORSMiddleware, config, websocket_scope(headers, denial=denial))
+    response = through(CORSMiddleware, config, websocket_scope(headers, denial=denial))
     assert_wellformed(response)
     expected = origin is None or ref.origin_allowed(config, origin) or ref.websocket_same_origin(origin, host)
     assert websocket_refused(response) is not expected, (origin, host)
@@ -84,29 +83,29 @@ def test_cross_site_websocket_hijacking_is_refused():
     for origin in (b"https://evil.test", b"null", b"https://app.example.com.evil.test", b"http://app.example.com"):
         for denial in (True, False):
             headers = [(b"origin", origin), (b"host", b"api.test"), (b"cookie", b"session=1")]
-            response = run(CORSMiddleware, config, websocket_scope(headers, denial=denial))
+            response = through(CORSMiddleware, config, websocket_scope(headers, denial=denial))
             assert websocket_refused(response)
     headers = [(b"origin", b"https://app.example.com"), (b"host", b"api.test")]
-    assert not websocket_refused(run(CORSMiddleware, config, websocket_scope(headers)))
+    assert not websocket_refused(through(CORSMiddleware, config, websocket_scope(headers)))
 
 
 def test_websocket_duplicate_origin_is_refused():
     config = {"allow_origins": ["https://app.example.com"]}
     for pair in ((b"https://app.example.com", b"https://evil.test"), (b"https://api.test", b"https://api.test")):
         headers = [(b"origin", pair[0]), (b"origin", pair[1]), (b"host", b"api.test")]
-        assert websocket_refused(run(CORSMiddleware, config, websocket_scope(headers)))
+        assert websocket_refused(through(CORSMiddleware, config, websocket_scope(headers)))
 
 
 @pytest.mark.parametrize("host", [b"API.TEST", b"api.test:443"])
 def test_websocket_same_origin_host_variants_are_allowed(host: bytes):
     headers = [(b"origin", b"https://api.test"), (b"host", host)]
-    assert not websocket_refused(run(CORSMiddleware, {}, websocket_scope(headers)))
+    assert not websocket_refused(through(CORSMiddleware, {}, websocket_scope(headers)))
 
 
 @pytest.mark.parametrize("host", [b"api.test.", b"api.test:8443", b"evil.test", b"api.test\r\n", b"", b"h" * 65536])
 def test_websocket_host_not_matching_origin_is_refused(host: bytes):
     headers = [(b"origin", b"https://api.test"), (b"host", host)]
-    assert websocket_refused(run(CORSMiddleware, {}, websocket_scope(headers)))
+    assert websocket_refused(through(CORSMiddleware, {}, websocket_scope(headers)))
 
 
 # -- path_policies --------------------------------------------------------------------------------------
@@ -163,7 +162,7 @@ def test_path_policies_requests_match_reference(path: str, origin: bytes):
     prefix = reference_prefix(list(PATH_CONFIGS), path)
     expected_config = TOP if prefix is None else PATH_CONFIGS[prefix]
     for method, extra in (("GET", []), ("OPTIONS", [(b"access-control-request-method", b"GET")])):
-        response = run(CORSMiddleware, config, http_scope(method, [(b"origin", origin), *extra], path=path))
+        response = through(CORSMiddleware, config, http_scope(method, path, [(b"origin", origin), *extra]))
         assert_wellformed(response)
         acao = response.one(ACAO)
         if expected_config is None:
@@ -179,9 +178,7 @@ def test_path_policies_requests_match_reference(path: str, origin: bytes):
 def test_admin_policy_does_not_leak_to_lookalike_paths():
     config = {**TOP, "path_policies": PATH_CONFIGS}
     for path in ("/administrator", "/adminx", "/public-admin", "/Admin", "/%61dmin"):
-        response = run(
-            CORSMiddleware, config, http_scope("GET", [(b"origin", b"https://admin.example.com")], path=path)
-        )
+        response = through(CORSMiddleware, config, http_scope("GET", path, [(b"origin", b"https://admin.example.com")]))
         assert response.one(ACAO) is None, path
 
 
@@ -195,7 +192,7 @@ def test_origin_func_that_says_yes_to_everything_never_reflects_junk():
         asked.append(origin)
         return True
 
-    middleware = CORSMiddleware(make_app(Response()), allow_origin_func=yes, allow_credentials=True)
+    middleware = CORSMiddleware(Endpoint(), allow_origin_func=yes, allow_credentials=True)
     hostile = [
         b"null",
         b"https://a.test\r\nX: y",
@@ -209,11 +206,11 @@ def test_origin_func_that_says_yes_to_everything_never_reflects_junk():
         b"https://" + b"a" * 65536,
     ]
     for origin in hostile:
-        response = send_to(middleware, http_scope("GET", [(b"origin", origin)]))
+        response = call(middleware, http_scope("GET", "/", [(b"origin", origin)]))
         assert_wellformed(response)
         assert response.one(ACAO) is None, origin
     assert asked == []
-    response = send_to(middleware, http_scope("GET", [(b"origin", b"https://tenant.test")]))
+    response = call(middleware, http_scope("GET", "/", [(b"origin", b"https://tenant.test")]))
     assert response.one(ACAO) == b"https://tenant.test"
     assert asked == ["https://tenant.test"]
 
@@ -224,9 +221,9 @@ def test_origin_func_that_says_yes_to_everything_never_reflects_junk():
     ids=["raises", "string", "int", "none"],
 )
 def test_origin_func_failures_refuse_and_never_raise(func: Any):
-    middleware = CORSMiddleware(make_app(Response()), allow_origin_func=func)
+    middleware = CORSMiddleware(Endpoint(), allow_origin_func=func)
     for method, extra in (("GET", []), ("OPTIONS", [(b"access-control-request-method", b"GET")])):
-        response = send_to(middleware, http_scope(method, [(b"origin", b"https://tenant.test"), *extra]))
+        response = call(middleware, http_scope(method, "/", [(b"origin", b"https://tenant.test"), *extra]))
         assert_wellformed(response)
         assert response.one(ACAO) is None
 
@@ -238,7 +235,21 @@ def test_origin_func_decisions_match_reference(origin: bytes, allowed_hosts: set
         return text.partition("://")[2].split(":")[0] in allowed_hosts
 
     config = {"allow_origins": ["https://app.example.com"], "allow_origin_func": func, "origin_cache_size": 0}
-    response = run(CORSMiddleware, config, http_scope("GET", [(b"origin", origin)]))
+    response = through(CORSMiddleware, config, http_scope("GET", "/", [(b"origin", origin)]))
     assert_wellformed(response)
     expected = ref.origin_allowed(config, origin)
     assert response.one(ACAO) == (origin if expected else None)
+
+
+def test_a_lock_down_applies_under_a_mount_point():
+    # Mounted at /v1 (Starlette's Mount, or a server's root path), /v1/admin is the app's /admin.
+    config = {"allow_origins": ["https://app.test"], "allow_credentials": True, "path_policies": {"/admin": None}}
+    for root_path, path in (("/v1", "/v1/admin/users"), ("/v1", "/v1/admin"), ("", "/admin/users")):
+        scope = http_scope("GET", path, [(b"origin", b"https://app.test")])
+        scope["root_path"] = root_path
+        response = through(CORSMiddleware, config, scope)
+        assert response.app_called and response.one(b"access-control-allow-origin") is None, path
+        assert response.one(b"access-control-allow-credentials") is None
+    scope = http_scope("GET", "/v1/items", [(b"origin", b"https://app.test")])
+    scope["root_path"] = "/v1"
+    assert through(CORSMiddleware, config, scope).one(b"access-control-allow-origin") == b"https://app.test"

@@ -16,11 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from support.asgi import Endpoint, call, http_scope, websocket_scope
 
 from corskit import CORSMiddleware
 from corskit._limits import MAX_ORIGIN_LENGTH
-
-from ._asgi import Response, http_scope, make_app, send_to, websocket_scope
 
 KIB = 1024
 USER_REGEX = r"https://[a-z0-9.-]+\.example\.org"
@@ -88,7 +87,7 @@ def test_allow_origin_regex_never_sees_more_than_a_browser_origin():
     seen: list[str] = []
     with spying_regex(USER_REGEX) as spies:
         middleware = CORSMiddleware(
-            make_app(Response()),
+            Endpoint(),
             allow_origin_regex=USER_REGEX,
             allow_origin_func=lambda origin: seen.append(origin) or False,
         )
@@ -96,8 +95,8 @@ def test_allow_origin_regex_never_sees_more_than_a_browser_origin():
     spy = spies[0]
     for origin in [*HOSTILE_ORIGINS, b"https://ok.example.org"]:
         for method, extra in (("GET", []), ("OPTIONS", [(b"access-control-request-method", b"GET")])):
-            send_to(middleware, http_scope(method, [(b"origin", origin), *extra]))
-        send_to(middleware, websocket_scope([(b"origin", origin), (b"host", b"api.test")]))
+            call(middleware, http_scope(method, "/", [(b"origin", origin), *extra]))
+        call(middleware, websocket_scope([(b"origin", origin), (b"host", b"api.test")]))
     assert "https://ok.example.org" in spy.inputs, "the spy was never consulted"
     for text in spy.inputs + seen:
         assert len(text) <= MAX_ORIGIN_LENGTH
@@ -111,13 +110,13 @@ def test_longest_real_origin_still_matches_and_longer_is_refused():
     host = ".".join(labels)
     assert len(host) == 253  # the longest DNS name
     inside = f"https://{host}:65535".encode()
-    middleware = CORSMiddleware(make_app(Response()), allow_origins=["https://*.example.org:*"])
-    response = send_to(middleware, http_scope("GET", [(b"origin", inside)]))
+    middleware = CORSMiddleware(Endpoint(), allow_origins=["https://*.example.org:*"])
+    response = call(middleware, http_scope("GET", "/", [(b"origin", inside)]))
     assert response.one(b"access-control-allow-origin") == inside
     # Past the documented cap a pattern is not even consulted, though it would match the shape.
     beyond = b"https://" + b"e" * (MAX_ORIGIN_LENGTH - len("https://.example.org") + 1) + b".example.org"
     assert len(beyond) == MAX_ORIGIN_LENGTH + 1
-    response = send_to(middleware, http_scope("GET", [(b"origin", beyond)]))
+    response = call(middleware, http_scope("GET", "/", [(b"origin", beyond)]))
     assert response.one(b"access-control-allow-origin") is None
 
 
@@ -132,7 +131,7 @@ def count_calls(middleware: Any, scope: dict[str, Any]) -> int:
 
     sys.setprofile(profile)
     try:
-        send_to(middleware, scope)
+        call(middleware, scope)
     finally:
         sys.setprofile(None)
     return calls
@@ -153,22 +152,24 @@ def scopes(size: int) -> dict[str, Callable[[], dict[str, Any]]]:
     allowed = [(b"origin", b"https://app.example.com")]
     preflight = [*allowed, (b"access-control-request-method", b"GET")]
     return {
-        "origin": lambda: http_scope("GET", [(b"origin", b"https://" + b"a." * (size // 2) + b"example.org")]),
+        "origin": lambda: http_scope("GET", "/", [(b"origin", b"https://" + b"a." * (size // 2) + b"example.org")]),
         "preflight-origin": lambda: http_scope(
-            "OPTIONS", [(b"origin", b"x" * size), (b"access-control-request-method", b"GET")]
+            "OPTIONS", "/", [(b"origin", b"x" * size), (b"access-control-request-method", b"GET")]
         ),
-        "request-method": lambda: http_scope("OPTIONS", [*allowed, (b"access-control-request-method", b"G" * size)]),
+        "request-method": lambda: http_scope(
+            "OPTIONS", "/", [*allowed, (b"access-control-request-method", b"G" * size)]
+        ),
         "request-headers": lambda: http_scope(
-            "OPTIONS", [*preflight, (b"access-control-request-headers", b"x," * (size // 2) + b"y")]
+            "OPTIONS", "/", [*preflight, (b"access-control-request-headers", b"x," * (size // 2) + b"y")]
         ),
         "private-network": lambda: http_scope(
-            "OPTIONS", [*preflight, (b"access-control-request-private-network", b"t" * size)]
+            "OPTIONS", "/", [*preflight, (b"access-control-request-private-network", b"t" * size)]
         ),
         "websocket-host": lambda: websocket_scope([(b"origin", b"https://evil.test"), (b"host", b"h" * size)]),
         "websocket-origin": lambda: websocket_scope([(b"origin", b"https://" + b"e" * size), (b"host", b"api.test")]),
-        "many-headers": lambda: http_scope("GET", [*allowed, *[(b"x-junk", b"1")] * (size // 8)]),
-        "many-origins": lambda: http_scope("GET", [(b"origin", b"https://app.example.com")] * (size // 24)),
-        "path": lambda: http_scope("GET", allowed, path="/a" * (size // 2)),
+        "many-headers": lambda: http_scope("GET", "/", [*allowed, *[(b"x-junk", b"1")] * (size // 8)]),
+        "many-origins": lambda: http_scope("GET", "/", [(b"origin", b"https://app.example.com")] * (size // 24)),
+        "path": lambda: http_scope("GET", "/a" * (size // 2), allowed),
     }
 
 
@@ -186,7 +187,7 @@ def vary_app(size: int) -> Any:
 def test_cost_is_capped_or_linear_in_input_size(name: str, debug: bool, caplog: pytest.LogCaptureFixture):
     # With DEBUG on, every refusal is explained and logged: that work must be capped too.
     caplog.set_level(logging.DEBUG if debug else logging.WARNING, logger="corskit")
-    middleware = CORSMiddleware(make_app(Response()), **{**CONFIG, "allow_headers": ["x", "y"] if debug else ["*"]})
+    middleware = CORSMiddleware(Endpoint(), **{**CONFIG, "allow_headers": ["x", "y"] if debug else ["*"]})
     counts = {size: count_calls(middleware, scopes(size)[name]()) for size in (KIB, 8 * KIB, 64 * KIB)}
     # Linear at worst: 64 times the input may cost at most ~64 times the calls (plus a constant).
     assert counts[64 * KIB] <= 64 * counts[KIB] + 50, counts
@@ -200,7 +201,7 @@ def test_app_vary_merging_is_linear():
     counts = {}
     for size in (KIB, 8 * KIB, 64 * KIB):
         middleware = CORSMiddleware(vary_app(size), **CONFIG)
-        counts[size] = count_calls(middleware, http_scope("GET", [(b"origin", b"https://app.example.com")]))
+        counts[size] = count_calls(middleware, http_scope("GET", "/", [(b"origin", b"https://app.example.com")]))
     assert counts[64 * KIB] <= 64 * counts[KIB] + 50, counts
 
 
@@ -208,14 +209,14 @@ def best_time(middleware: Any, scope: dict[str, Any], repeat: int = 15) -> float
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
-        send_to(middleware, scope)
+        call(middleware, scope)
         best = min(best, time.perf_counter() - start)
     return best
 
 
 @pytest.mark.parametrize("name", ["origin", "preflight-origin", "request-headers", "websocket-host", "path"])
 def test_time_for_64_kib_is_not_quadratic(name: str):
-    middleware = CORSMiddleware(make_app(Response()), **CONFIG)
+    middleware = CORSMiddleware(Endpoint(), **CONFIG)
     small = best_time(middleware, scopes(KIB)[name]())
     large = best_time(middleware, scopes(64 * KIB)[name]())
     # Linear would be up to 64x, quadratic 4096x; the bound is generous for noisy machines.
@@ -223,7 +224,7 @@ def test_time_for_64_kib_is_not_quadratic(name: str):
 
 
 def test_listed_request_headers_cost_is_linear_then_capped():
-    middleware = CORSMiddleware(make_app(Response()), **{**CONFIG, "allow_headers": ["x", "y"]})
+    middleware = CORSMiddleware(Endpoint(), **{**CONFIG, "allow_headers": ["x", "y"]})
     counts = {size: count_calls(middleware, scopes(size)["request-headers"]()) for size in (KIB, 4 * KIB, 64 * KIB)}
     assert counts[KIB] > 100, "each listed name is looked at"  # ~512 names
     assert counts[4 * KIB] <= 4 * counts[KIB] + 50, counts

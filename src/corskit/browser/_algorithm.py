@@ -240,6 +240,17 @@ def _opaque(
     )
 
 
+def _allowed_list(answer: WireResponse, name: str, what: str) -> list[str] | None:
+    """A preflight answer's Access-Control-Allow-Methods or -Headers; unparsable is a network error."""
+    values = extract_header_list_values(answer.headers, name)
+    if isinstance(values, ParseFailure):
+        raise _Blocked(
+            f"Cannot parse {name} response header field in preflight response. "
+            f"(Got {get_header(answer.headers, name)!r}; it must be a comma-separated list of {what}.)"
+        )
+    return values
+
+
 def _snippet(body: bytes) -> str:
     text = body.decode("utf-8", "replace").strip()
     if not text:
@@ -353,22 +364,8 @@ def _check_preflight(
             not_ok + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) " + fix
         )
     # Fetch: step 7.1-7.2: parse Access-Control-Allow-Methods / -Headers; a failure is a network error.
-    methods = extract_header_list_values(answer.headers, "Access-Control-Allow-Methods")
-    if isinstance(methods, ParseFailure):
-        raise _Blocked(
-            "Cannot parse Access-Control-Allow-Methods response header field in preflight response. "
-            f"(Got {get_header(answer.headers, 'Access-Control-Allow-Methods')!r}; "
-            "it must be a comma-separated "
-            "list of method tokens.)"
-        )
-    header_names = extract_header_list_values(answer.headers, "Access-Control-Allow-Headers")
-    if isinstance(header_names, ParseFailure):
-        raise _Blocked(
-            "Cannot parse Access-Control-Allow-Headers response header field in preflight response. "
-            f"(Got {get_header(answer.headers, 'Access-Control-Allow-Headers')!r}; "
-            "it must be a comma-separated "
-            "list of header names.)"
-        )
+    methods = _allowed_list(answer, "Access-Control-Allow-Methods", "method tokens")
+    header_names = _allowed_list(answer, "Access-Control-Allow-Headers", "header names")
     methods = methods or []
     header_names = header_names or []
     # Step 7.5: the method must be listed (case-sensitively) unless safelisted; `*` only without credentials.

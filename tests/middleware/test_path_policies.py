@@ -8,13 +8,12 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
+from support.asgi import Endpoint, call, http_scope, preflight, request, websocket_scope
 
 from corskit import CORSConfigError, CORSMiddleware, compile_policy
 from corskit._paths import PathPolicies
-
-from .driver import OkApp, preflight, request
 
 SITE = "https://site.example"
 PARTNER = "https://partner.example"
@@ -27,7 +26,7 @@ def acao(app: Any, path: str, origin: str = ANYONE) -> str | None:
 
 def test_longest_prefix_wins() -> None:
     app = CORSMiddleware(
-        OkApp(),
+        Endpoint(body=b"ok"),
         allow_origins=[SITE],
         path_policies={
             "/api": {"allow_origins": [PARTNER]},
@@ -41,27 +40,33 @@ def test_longest_prefix_wins() -> None:
     assert acao(app, "/api/public", ANYONE) == "*"
     assert acao(app, "/api/publicity", ANYONE) is None  # not a segment of /api/public: falls back to /api
     assert acao(app, "/api/publicity", PARTNER) == PARTNER
-    assert request(app, "GET", "/api/public/internal/x", [("Origin", SITE)]).headers == [("content-type", "text/plain")]
+    assert (
+        request(app, "GET", "/api/public/internal/x", [("Origin", SITE)]).headers == []
+    )  # nothing added, not even Vary
     assert acao(app, "/elsewhere", SITE) == SITE  # no prefix: the top-level configuration
 
 
 @pytest.mark.parametrize("path", ["/admin", "/admin/", "/admin/users", "/admin/users/7/edit", "/admin//x"])
 def test_prefix_covers_itself_and_everything_below(path: str) -> None:
-    app = CORSMiddleware(OkApp(), allow_origins=[SITE], path_policies={"/admin": {"allow_origins": [PARTNER]}})
+    app = CORSMiddleware(
+        Endpoint(body=b"ok"), allow_origins=[SITE], path_policies={"/admin": {"allow_origins": [PARTNER]}}
+    )
     assert acao(app, path, PARTNER) == PARTNER
     assert acao(app, path, SITE) is None
 
 
 @pytest.mark.parametrize("path", ["/administrator", "/admin-panel", "/admin.json", "/adm", "/", "/x/admin"])
 def test_prefix_does_not_cover_other_segments(path: str) -> None:
-    app = CORSMiddleware(OkApp(), allow_origins=[SITE], path_policies={"/admin": {"allow_origins": [PARTNER]}})
+    app = CORSMiddleware(
+        Endpoint(body=b"ok"), allow_origins=[SITE], path_policies={"/admin": {"allow_origins": [PARTNER]}}
+    )
     assert acao(app, path, SITE) == SITE
     assert acao(app, path, PARTNER) is None
 
 
 def test_root_prefix_covers_every_path() -> None:
     app = CORSMiddleware(
-        OkApp(), allow_origins=[SITE], path_policies={"/": {"allow_origins": [PARTNER]}, "/open": None}
+        Endpoint(body=b"ok"), allow_origins=[SITE], path_policies={"/": {"allow_origins": [PARTNER]}, "/open": None}
     )
     for path in ("/", "/a", "/a/b"):
         assert acao(app, path, PARTNER) == PARTNER
@@ -72,7 +77,7 @@ def test_root_prefix_covers_every_path() -> None:
 def test_a_path_policy_is_a_whole_configuration_with_the_usual_defaults() -> None:
     """Design note for the README: a per-path dict does not inherit the top-level options."""
     app = CORSMiddleware(
-        OkApp(),
+        Endpoint(body=b"ok"),
         allow_origins=[SITE],
         allow_methods=["GET", "PUT"],
         allow_credentials=True,
@@ -88,7 +93,7 @@ def test_a_path_policy_is_a_whole_configuration_with_the_usual_defaults() -> Non
 
 def test_per_path_options_are_applied() -> None:
     app = CORSMiddleware(
-        OkApp(),
+        Endpoint(body=b"ok"),
         allow_origins=[SITE],
         path_policies={
             "/partner": {
@@ -119,7 +124,9 @@ def test_per_path_origin_func_is_separate() -> None:
         calls.append(origin)
         return origin == PARTNER
 
-    app = CORSMiddleware(OkApp(), allow_origins=[SITE], path_policies={"/p": {"allow_origin_func": partner_func}})
+    app = CORSMiddleware(
+        Endpoint(body=b"ok"), allow_origins=[SITE], path_policies={"/p": {"allow_origin_func": partner_func}}
+    )
     assert acao(app, "/p/x", PARTNER) == PARTNER
     assert acao(app, "/x", PARTNER) is None
     assert calls == [PARTNER]
@@ -180,7 +187,7 @@ def test_cors_off_also_skips_error_handling() -> None:
 def test_every_path_policy_problem_is_reported_with_its_prefix() -> None:
     with pytest.raises(CORSConfigError) as caught:
         CORSMiddleware(
-            OkApp(),
+            Endpoint(body=b"ok"),
             allow_origins="https://site.example",  # type: ignore[arg-type]
             path_policies={
                 "/x": {"allow_origins": "https://a.example"},
@@ -211,22 +218,24 @@ def test_every_path_policy_problem_is_reported_with_its_prefix() -> None:
     assert "'/trailing'" in text
 
 
-@pytest.mark.parametrize("prefix", ["", "admin", "/admin/", "/a?b", "/a#b", "/a*", "//a", "/a//b", "/a b", "/a\nb", 5])
+@pytest.mark.parametrize("prefix", ["", "admin", "*", "/admin/", "/a\ud800", 5])
 def test_bad_prefixes(prefix: Any) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(OkApp(), path_policies={prefix: None})
+        CORSMiddleware(Endpoint(body=b"ok"), path_policies={prefix: None})
     assert caught.value.codes == ["path-prefix-invalid"]
 
 
 @pytest.mark.parametrize("value", [["/x"], "/x", [("/x", None)], 1])
 def test_path_policies_must_be_a_mapping(value: Any) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(OkApp(), path_policies=value)
+        CORSMiddleware(Endpoint(body=b"ok"), path_policies=value)
     assert caught.value.codes == ["path-policies-not-mapping"]
 
 
 def test_good_prefixes_are_accepted() -> None:
-    CORSMiddleware(OkApp(), path_policies={"/": None, "/a": {}, "/a/b-c_d.e": {"allow_origins": ["*"]}, "/v1.2": None})
+    CORSMiddleware(
+        Endpoint(body=b"ok"), path_policies={"/": None, "/a": {}, "/a/b-c_d.e": {"allow_origins": ["*"]}, "/v1.2": None}
+    )
 
 
 # -- lookup cost ----------------------------------------------------------------------------------------
@@ -299,6 +308,61 @@ def test_huge_path_costs_a_bounded_number_of_lookups(thousand: tuple[PathPolicie
 
 
 def test_middleware_uses_path_policies_for_a_huge_path() -> None:
-    app = CORSMiddleware(OkApp(), allow_origins=[SITE], path_policies={"/p": {"allow_origins": [PARTNER]}})
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origins=[SITE], path_policies={"/p": {"allow_origins": [PARTNER]}})
     assert acao(app, "/p" + "/x" * 40_000, PARTNER) == PARTNER
     assert acao(app, "/q" + "/x" * 40_000, SITE) == SITE
+
+
+# -- the path the wrapped app routes on ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["/a?b", "/a#b", "/a*", "//a", "/a//b", "/my files", "/a\nb", "/é", "/a%20b"])
+def test_a_prefix_may_hold_any_character_an_asgi_path_can(prefix: str) -> None:
+    # Servers percent-decode the path: '/my%20files' arrives as '/my files', '/a%3Fb' as '/a?b'.
+    app = CORSMiddleware(Endpoint(), allow_origins=[SITE], path_policies={prefix: {"allow_origins": ["*"]}})
+    for path in (prefix, prefix + "/x"):
+        assert request(app, "GET", path, [("Origin", ANYONE)]).get("access-control-allow-origin") == "*", path
+    assert request(app, "GET", "/elsewhere", [("Origin", ANYONE)]).get("access-control-allow-origin") is None
+
+
+async def ok(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def scoped(app: Any, path: str, root_path: str, origin: str) -> str | None:
+    scope = http_scope("GET", path, [("Origin", origin)], root_path=root_path)
+    return call(app, scope).get("access-control-allow-origin")
+
+
+def test_prefixes_are_relative_to_the_root_path() -> None:
+    app = CORSMiddleware(Endpoint(), allow_origins=[SITE], allow_credentials=True, path_policies={"/admin": {}})
+    assert scoped(app, "/v1/admin/users", "/v1", SITE) is None  # the lock-down applies under the mount
+    assert scoped(app, "/v1/admin", "/v1", SITE) is None
+    assert scoped(app, "/v1/items", "/v1", SITE) == SITE
+    assert scoped(app, "/v10/admin", "/v1", SITE) == SITE  # not below /v1: the whole path is used
+    assert scoped(app, "/admin/users", "", SITE) is None
+
+
+def test_the_mount_point_itself_is_the_apps_root() -> None:
+    app = CORSMiddleware(Endpoint(), allow_origins=[SITE], path_policies={"/": {"allow_origins": ["*"]}})
+    assert scoped(app, "/v1", "/v1", ANYONE) == "*"
+
+
+def test_a_lock_down_holds_inside_a_starlette_mount() -> None:
+    inner = CORSMiddleware(
+        Starlette(routes=[Route("/admin/users", ok), Route("/items", ok)]),
+        allow_origins=[SITE],
+        allow_credentials=True,
+        path_policies={"/admin": None},
+    )
+    client = TestClient(Starlette(routes=[Mount("/v1", app=inner)]))
+    assert "access-control-allow-origin" not in client.get("/v1/admin/users", headers={"Origin": SITE}).headers
+    assert client.get("/v1/items", headers={"Origin": SITE}).headers["access-control-allow-origin"] == SITE
+
+
+def test_websocket_handshakes_use_the_same_relative_path() -> None:
+    app = CORSMiddleware(Endpoint(), allow_origins=[SITE], path_policies={"/open": None})
+    scope = websocket_scope([("origin", ANYONE), ("host", "api.example")], "/v1/open/ws", root_path="/v1")
+    assert call(app, scope).status is None  # CORS (and so the check) is off under /open
+    scope = websocket_scope([("origin", ANYONE), ("host", "api.example")], "/v1/ws", root_path="/v1")
+    assert call(app, scope).status == 403

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from core_asgi import PlainApp, call, preflight
+from support.asgi import Endpoint, preflight, request
 
 from corskit import CORSMiddleware
 
@@ -14,15 +14,15 @@ PREFLIGHT_VARY = (
 SAFELISTED = "Accept, Accept-Language, Content-Language, Content-Type"
 
 
-def make(**kwargs: object) -> tuple[CORSMiddleware, PlainApp]:
-    inner = PlainApp()
+def make(**kwargs: object) -> tuple[CORSMiddleware, Endpoint]:
+    inner = Endpoint()
     kwargs.setdefault("allow_origins", [ORIGIN])
     return CORSMiddleware(inner, **kwargs), inner  # type: ignore[arg-type]
 
 
 def test_accepted_preflight_is_answered_by_the_middleware() -> None:
     app, inner = make(allow_methods=["GET", "PUT"], allow_headers=["X-Token"], max_age=120)
-    answer = preflight(app, ORIGIN, "PUT", "x-token")
+    answer = preflight(app, ORIGIN, "PUT", request_headers="x-token")
     assert inner.calls == []
     assert (answer.status, answer.text) == (200, "OK")
     assert answer.get("content-type") == "text/plain; charset=utf-8"
@@ -49,9 +49,9 @@ def test_credentials_are_announced_on_preflight() -> None:
 
 def test_options_without_origin_or_request_method_goes_to_the_app() -> None:
     app, inner = make()
-    no_origin = call(app, "OPTIONS", [("Access-Control-Request-Method", "GET")])
+    no_origin = request(app, "OPTIONS", "/", [("Access-Control-Request-Method", "GET")])
     assert no_origin.body == b"app" and not no_origin.has("access-control-allow-origin")
-    no_method = call(app, "OPTIONS", [("Origin", ORIGIN)])
+    no_method = request(app, "OPTIONS", "/", [("Origin", ORIGIN)])
     assert no_method.body == b"app"
     # An OPTIONS with only Origin is an actual CORS request: it is answered by the app, with CORS headers.
     assert no_method.get("access-control-allow-origin") == ORIGIN
@@ -60,7 +60,7 @@ def test_options_without_origin_or_request_method_goes_to_the_app() -> None:
 
 def test_non_options_request_with_request_method_header_is_not_a_preflight() -> None:
     app, inner = make()
-    response = call(app, "GET", [("Origin", ORIGIN), ("Access-Control-Request-Method", "GET")])
+    response = request(app, "GET", "/", [("Origin", ORIGIN), ("Access-Control-Request-Method", "GET")])
     assert response.body == b"app"
     assert len(inner.calls) == 1
 
@@ -81,7 +81,7 @@ def test_refused_preflight_is_400_naming_every_failed_check(
 ) -> None:
     app, inner = make(allow_headers=["X-Token"])
     origin = ORIGIN if origin_ok else "https://evil.example"
-    answer = preflight(app, origin, method, request_headers)
+    answer = preflight(app, origin, method, request_headers=request_headers)
     assert (answer.status, answer.text) == (400, text)
     assert answer.get("content-type") == "text/plain; charset=utf-8"
     assert answer.get("vary") == PREFLIGHT_VARY
@@ -95,10 +95,10 @@ def test_private_network_request_refused_unless_enabled() -> None:
         ("Access-Control-Request-Private-Network", "true"),
     ]
     off, _ = make()
-    refused = call(off, "OPTIONS", headers)
+    refused = request(off, "OPTIONS", "/", headers)
     assert (refused.status, refused.text) == (400, "Disallowed CORS private-network")
     on, _ = make(allow_private_network=True)
-    accepted = call(on, "OPTIONS", headers)
+    accepted = request(on, "OPTIONS", "/", headers)
     assert accepted.status == 200
     assert accepted.get("access-control-allow-private-network") == "true"
 
@@ -145,10 +145,10 @@ def test_custom_token_method_can_be_allowed() -> None:
 
 def test_safelisted_headers_are_always_allowed() -> None:
     app, _ = make()
-    answer = preflight(app, ORIGIN, "GET", "content-type,accept,accept-language,content-language")
+    answer = preflight(app, ORIGIN, "GET", request_headers="content-type,accept,accept-language,content-language")
     assert answer.status == 200
     assert answer.get("access-control-allow-headers") == SAFELISTED
-    assert preflight(app, ORIGIN, "GET", "x-token").text == "Disallowed CORS headers"
+    assert preflight(app, ORIGIN, "GET", request_headers="x-token").text == "Disallowed CORS headers"
 
 
 def test_listed_headers_are_allowed_case_insensitively() -> None:
@@ -156,9 +156,9 @@ def test_listed_headers_are_allowed_case_insensitively() -> None:
     assert preflight(app, ORIGIN).get("access-control-allow-headers") == (
         "Accept, Accept-Language, Content-Language, Content-Type, X-Token, authorization"
     )
-    assert preflight(app, ORIGIN, "GET", "authorization,x-token").status == 200
-    assert preflight(app, ORIGIN, "GET", "X-TOKEN, Content-Type").status == 200
-    answer = preflight(app, ORIGIN, "GET", "authorization,x-other")
+    assert preflight(app, ORIGIN, "GET", request_headers="authorization,x-token").status == 200
+    assert preflight(app, ORIGIN, "GET", request_headers="X-TOKEN, Content-Type").status == 200
+    answer = preflight(app, ORIGIN, "GET", request_headers="authorization,x-other")
     assert (answer.status, answer.text) == (400, "Disallowed CORS headers")
 
 
@@ -169,7 +169,7 @@ def test_listing_a_safelisted_header_does_not_repeat_it() -> None:
 
 def test_wildcard_headers_mirror_the_requested_list() -> None:
     app, _ = make(allow_headers=["*"], allow_credentials=True)
-    answer = preflight(app, ORIGIN, "GET", "x-token,x-trace-id")
+    answer = preflight(app, ORIGIN, "GET", request_headers="x-token,x-trace-id")
     assert answer.status == 200
     # Mirrored, not "*": with credentials a browser takes "*" literally.
     assert answer.get("access-control-allow-headers") == "x-token,x-trace-id"
@@ -178,7 +178,7 @@ def test_wildcard_headers_mirror_the_requested_list() -> None:
 
 def test_wildcard_headers_do_not_mirror_for_a_refused_origin() -> None:
     app, _ = make(allow_headers=["*"])
-    answer = preflight(app, "https://evil.example", "GET", "x-token")
+    answer = preflight(app, "https://evil.example", "GET", request_headers="x-token")
     assert answer.status == 400
     assert not answer.has("access-control-allow-headers")
     assert not answer.has("access-control-allow-origin")
@@ -187,6 +187,42 @@ def test_wildcard_headers_do_not_mirror_for_a_refused_origin() -> None:
 @pytest.mark.parametrize("requested", ["x-a\r\nx-injected: 1", "x a", "x-a;x-b", ""])
 def test_requested_headers_that_are_not_a_token_list_are_refused_even_with_wildcard(requested: str) -> None:
     app, _ = make(allow_headers=["*"])
-    answer = preflight(app, ORIGIN, "GET", requested)
+    answer = preflight(app, ORIGIN, "GET", request_headers=requested)
     assert answer.status == 400
     assert not answer.has("access-control-allow-headers")
+
+
+# -- Access-Control-Request-Headers split over several field lines (RFC 9110, section 5.3) ---------------
+
+SPLIT = [
+    ("Origin", ORIGIN),
+    ("Access-Control-Request-Method", "PUT"),
+    ("Access-Control-Request-Headers", "authorization"),
+    ("Access-Control-Request-Headers", "x-custom"),
+]
+
+
+def test_every_line_of_a_split_header_list_is_mirrored_with_a_wildcard() -> None:
+    # A proxy may split the list; the browser checks every name it asked for against the answer.
+    app, _ = make(allow_methods=["PUT"], allow_headers=["*"], allow_credentials=True)
+    answer = request(app, "OPTIONS", "/", SPLIT)
+    assert answer.status == 200
+    assert answer.get("access-control-allow-headers") == "authorization, x-custom"
+
+
+def test_every_line_of_a_split_header_list_is_checked() -> None:
+    app, _ = make(allow_methods=["PUT"], allow_headers=["Authorization"])
+    answer = request(app, "OPTIONS", "/", SPLIT)
+    assert (answer.status, answer.text) == (400, "Disallowed CORS headers")
+    assert [f.code for f in app.explain("OPTIONS", "/", SPLIT).failures] == ["headers-not-allowed"]
+    app, _ = make(allow_methods=["PUT"], allow_headers=["Authorization", "X-Custom"])
+    assert request(app, "OPTIONS", "/", SPLIT).status == 200
+
+
+def test_the_size_cap_applies_to_the_lines_together() -> None:
+    app, _ = make(allow_methods=["PUT"], allow_headers=["*"])
+    lines = [("Origin", ORIGIN), ("Access-Control-Request-Method", "PUT")]
+    lines += [("Access-Control-Request-Headers", "x" * 3000)] * 3  # each under 8 KiB, together over it
+    answer = request(app, "OPTIONS", "/", lines)
+    assert (answer.status, answer.text) == (400, "Disallowed CORS headers")
+    assert [f.code for f in app.explain("OPTIONS", "/", lines).failures] == ["headers-too-long"]

@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
-from support.threads import in_fresh_thread
+from support.asgi import CountingFunc, Endpoint, arequest, preflight, request, websocket_scope
+from support.threads import in_fresh_thread, run
 
 from corskit import CORSMiddleware
-
-from .driver import CountingFunc, OkApp, arequest, preflight, request, run, scope_for
 
 SITE = "https://site.example"
 EVIL = "https://evil.example"
@@ -21,7 +20,7 @@ ACRH = "Access-Control-Request-Headers"
 
 
 def mw(**options: Any) -> CORSMiddleware:
-    return CORSMiddleware(OkApp(), **({"allow_origins": [SITE]} | options))
+    return CORSMiddleware(Endpoint(body=b"ok"), **({"allow_origins": [SITE]} | options))
 
 
 def codes(explanation: Any) -> list[str]:
@@ -269,7 +268,7 @@ def test_refusals_are_logged_at_debug_with_the_explanation(caplog: pytest.LogCap
         async def send(message: dict[str, Any]) -> None:
             pass
 
-        await app(scope_for(path="/ws", headers=ws_headers, kind="websocket"), receive, send)
+        await app(websocket_scope(ws_headers, "/ws"), receive, send)
 
     run(handshake)
     ws_check = app.explain("GET", "/ws", [*ws_headers, ("Upgrade", "websocket")]).failures[0]
@@ -348,8 +347,8 @@ def test_refused_websocket_host_is_escaped() -> None:
 )
 def test_refused_preflight_body_matches_starlette(headers: list[tuple[str, str]]) -> None:
     options: dict[str, Any] = {"allow_origins": [SITE], "allow_methods": ["GET", "POST"], "allow_headers": ["X-Token"]}
-    ours = request(CORSMiddleware(OkApp(), **options), "OPTIONS", "/", headers)
-    theirs = request(StarletteCORSMiddleware(OkApp(), **options), "OPTIONS", "/", headers)
+    ours = request(CORSMiddleware(Endpoint(body=b"ok"), **options), "OPTIONS", "/", headers)
+    theirs = request(StarletteCORSMiddleware(Endpoint(body=b"ok"), **options), "OPTIONS", "/", headers)
     assert (ours.status, ours.body) == (theirs.status, theirs.body) == (400, ours.body)
     assert ours.body.startswith(b"Disallowed CORS ")
     assert b"allow_" not in ours.body  # the explanation is for the log and the API, not the response

@@ -8,10 +8,10 @@ import pytest
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.testclient import TestClient
+from support.asgi import http_scope
+from support.threads import run
 
 from corskit import CORSMiddleware
-
-from .driver import run, scope_for
 
 ALLOWED = "https://app.example"
 REFUSED = "https://evil.example"
@@ -240,7 +240,7 @@ def test_exception_after_the_response_started_is_not_answered_twice() -> None:
         sent.append(message)
 
     async def go() -> None:
-        await app(scope_for("GET", "/", [("Origin", ALLOWED)]), receive, send)
+        await app(http_scope("GET", "/", [("Origin", ALLOWED)]), receive, send)
 
     with pytest.raises(Boom, match="mid-stream"):
         run(go)

@@ -10,13 +10,13 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.testclient import TestClient, WebSocketDenialResponse
 from starlette.websockets import WebSocket
+from support.asgi import call, websocket_scope
 from support.servers import serve
+from support.threads import run
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from corskit import CORSMiddleware
-
-from .driver import run, scope_for
 
 ALLOWED = "https://app.example"
 EVIL = "https://evil.example"
@@ -173,6 +173,32 @@ def test_path_policies_apply_to_websockets() -> None:
 # -- driving the ASGI app by hand ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "port", [b"\xb2", b"8\xb3", b"\xb9\xb2\xb3", b"\xef\xbc\x98"], ids=["sup2", "8-sup3", "sup123", "fullwidth-8"]
+)
+def test_a_host_port_of_non_ascii_digits_is_refused_not_raised(port: bytes) -> None:
+    # str.isdigit() accepts superscript digits, which int() refuses: a port is ASCII digits only.
+    inner = RawWebSocketApp()
+    app = CORSMiddleware(inner, allow_origins=[ALLOWED])
+    for origin in (b"https://evil.example", b"http://api.example"):
+        scope = websocket_scope([(b"origin", origin), (b"host", b"api.example:" + port)])
+        response = call(app, scope)
+        assert response.status == 403 and inner.called is False
+    explanation = app.explain(
+        "GET",
+        "/ws",
+        [(b"origin", b"http://api.example"), (b"upgrade", b"websocket"), (b"host", b"api.example:" + port)],
+    )
+    assert [f.code for f in explanation.failures] == ["websocket-origin-refused"]
+
+
+def test_the_host_name_compares_ascii_case_insensitively() -> None:
+    inner = RawWebSocketApp()
+    app = CORSMiddleware(inner, allow_origins=[])
+    assert call(app, websocket_scope([(b"origin", b"http://api.example"), (b"host", b"API.Example")])).status is None
+    assert inner.called is True
+
+
 class RawWebSocketApp:
     def __init__(self) -> None:
         self.called = False
@@ -184,22 +210,14 @@ class RawWebSocketApp:
         await send({"type": "websocket.close", "code": 1000})
 
 
-def drive(app: Any, headers: list[tuple[str, str]], extensions: dict[str, Any] | None) -> list[dict[str, Any]]:
-    scope = scope_for(path="/ws", headers=headers, kind="websocket")
-    scope["subprotocols"] = []
-    if extensions is not None:
+def sent_by(app: Any, headers: list[tuple[str, str]], extensions: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The messages ``app`` sends for a handshake whose scope has ``extensions`` (None: no such key)."""
+    scope = websocket_scope(headers, "/ws")
+    if extensions is None:
+        del scope["extensions"]
+    else:
         scope["extensions"] = extensions
-    inbound = iter([{"type": "websocket.connect"}])
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return next(inbound, {"type": "websocket.disconnect", "code": 1006})
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    run(app, scope, receive, send)
-    return sent
+    return call(app, scope).messages
 
 
 @pytest.mark.parametrize(
@@ -208,7 +226,7 @@ def drive(app: Any, headers: list[tuple[str, str]], extensions: dict[str, Any] |
 def test_without_the_denial_extension_the_handshake_is_closed_before_accept(extensions: Any) -> None:
     inner = RawWebSocketApp()
     app = CORSMiddleware(inner, allow_origins=[ALLOWED])
-    sent = drive(app, [("host", "api.example"), ("origin", EVIL)], extensions)
+    sent = sent_by(app, [("host", "api.example"), ("origin", EVIL)], extensions)
     assert [m["type"] for m in sent] == ["websocket.close"]
     assert inner.called is False
 
@@ -216,7 +234,7 @@ def test_without_the_denial_extension_the_handshake_is_closed_before_accept(exte
 def test_with_the_denial_extension_a_403_response_is_sent() -> None:
     inner = RawWebSocketApp()
     app = CORSMiddleware(inner, allow_origins=[ALLOWED])
-    sent = drive(app, [("host", "api.example"), ("origin", EVIL)], {"websocket.http.response": {}})
+    sent = sent_by(app, [("host", "api.example"), ("origin", EVIL)], {"websocket.http.response": {}})
     assert [m["type"] for m in sent] == ["websocket.http.response.start", "websocket.http.response.body"]
     assert sent[0]["status"] == 403
     assert inner.called is False
@@ -225,7 +243,7 @@ def test_with_the_denial_extension_a_403_response_is_sent() -> None:
 def test_duplicated_origin_is_refused_even_when_each_is_allowed() -> None:
     inner = RawWebSocketApp()
     app = CORSMiddleware(inner, allow_origins=[ALLOWED])
-    sent = drive(app, [("host", "app.example"), ("origin", ALLOWED), ("origin", ALLOWED)], None)
+    sent = sent_by(app, [("host", "app.example"), ("origin", ALLOWED), ("origin", ALLOWED)], None)
     assert [m["type"] for m in sent] == ["websocket.close"]
     assert inner.called is False
 
@@ -233,7 +251,7 @@ def test_duplicated_origin_is_refused_even_when_each_is_allowed() -> None:
 def test_allowed_handshake_is_handed_over_untouched() -> None:
     inner = RawWebSocketApp()
     app = CORSMiddleware(inner, allow_origins=[ALLOWED])
-    sent = drive(app, [("host", "api.example"), ("origin", ALLOWED)], None)
+    sent = sent_by(app, [("host", "api.example"), ("origin", ALLOWED)], None)
     assert [m["type"] for m in sent] == ["websocket.accept", "websocket.close"]
     assert inner.called is True
 

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.asgi import Endpoint, request, websocket_scope
+from support.threads import run
 
 from corskit import CORSMiddleware, compile_policy
 from corskit._paths import PathPolicies
-
-from .driver import OkApp, request, run, scope_for
 
 segment = st.sampled_from(["a", "b", "ab", "a.b", "a-b"])
 prefix_strategy = st.one_of(
@@ -45,7 +45,7 @@ def test_lookup_agrees_with_the_reference(prefixes: list[str], path: str) -> Non
 def test_logged_request_values_are_printable_ascii_and_bounded(value: str, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="corskit")
     caplog.clear()
-    app = CORSMiddleware(OkApp(), allow_origins=["https://site.example"], allow_headers=["X-A"])
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origins=["https://site.example"], allow_headers=["X-A"])
     latin = value.encode("utf-8").decode("latin-1")
     for headers in (
         {"Origin": latin},
@@ -86,7 +86,7 @@ BODY_WORD = {
 
 def _explained_app() -> CORSMiddleware:
     return CORSMiddleware(
-        OkApp(),
+        Endpoint(body=b"ok"),
         allow_origins=[SITE],
         allow_methods=["GET", "PUT"],
         allow_headers=["X-Token"],
@@ -161,7 +161,7 @@ def test_explain_agrees_with_the_websocket_check(origins: list[str], host: str, 
         path_policies={"/open": {"allow_origins": ["*"]}, "/off": None},
     )
     headers = [("Host", host), *[("Origin", o) for o in origins]]
-    scope = scope_for(path=path, headers=headers, kind="websocket")
+    scope = websocket_scope(headers, path)
     scope["extensions"] = {"websocket.http.response": {}}
     messages = iter([{"type": "websocket.connect"}])
 

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from core_asgi import PlainApp, call, preflight
+from support.asgi import Endpoint, preflight, request
 
 from corskit import CORSMiddleware
 
 
 def allowed(app: CORSMiddleware, origin: str) -> bool:
     """Whether ``origin`` is allowed, as seen in both a simple response and a preflight answer."""
-    simple = call(app, headers=[("Origin", origin)])
+    simple = request(app, "GET", "/", [("Origin", origin)])
     answer = preflight(app, origin)
     simple_ok = simple.get("access-control-allow-origin") == origin
     preflight_ok = answer.status == 200 and answer.get("access-control-allow-origin") == origin
-    assert simple_ok == preflight_ok, (origin, simple.raw_headers, answer.raw_headers)
+    assert simple_ok == preflight_ok, (origin, simple.headers, answer.headers)
     if not simple_ok:
         assert not simple.has("access-control-allow-origin")
         assert not answer.has("access-control-allow-origin")
@@ -23,7 +23,7 @@ def allowed(app: CORSMiddleware, origin: str) -> bool:
 
 
 def test_exact_origins_match_exactly() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://app.example.com", "http://localhost:8080"])
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://app.example.com", "http://localhost:8080"])
     assert allowed(app, "https://app.example.com")
     assert allowed(app, "http://localhost:8080")
     for other in [
@@ -41,7 +41,7 @@ def test_exact_origins_match_exactly() -> None:
         assert not allowed(app, other), other
 
 
-SUBDOMAINS = CORSMiddleware(PlainApp(), allow_origins=["https://*.example.com"])
+SUBDOMAINS = CORSMiddleware(Endpoint(), allow_origins=["https://*.example.com"])
 
 
 @pytest.mark.parametrize("origin", ["https://a.example.com", "https://a.b.example.com", "https://x-1.example.com"])
@@ -67,7 +67,7 @@ def test_subdomain_pattern_matches_nothing_else(origin: str) -> None:
     assert not allowed(SUBDOMAINS, origin)
 
 
-ANY_PORT = CORSMiddleware(PlainApp(), allow_origins=["http://localhost:*"])
+ANY_PORT = CORSMiddleware(Endpoint(), allow_origins=["http://localhost:*"])
 
 
 @pytest.mark.parametrize("origin", ["http://localhost", "http://localhost:3000", "http://localhost:65535"])
@@ -84,7 +84,7 @@ def test_any_port_pattern_keeps_scheme_and_host(origin: str) -> None:
 
 
 def test_development_subdomain_pattern_on_localhost() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["http://*.localhost:3000"])
+    app = CORSMiddleware(Endpoint(), allow_origins=["http://*.localhost:3000"])
     assert allowed(app, "http://app.localhost:3000")
     assert allowed(app, "http://a.b.localhost:3000")
     assert not allowed(app, "http://localhost:3000")
@@ -95,7 +95,7 @@ def test_development_subdomain_pattern_on_localhost() -> None:
 
 def test_patterns_and_exact_origins_combine() -> None:
     app = CORSMiddleware(
-        PlainApp(), allow_origins=["https://example.com", "https://*.example.com", "http://localhost:*"]
+        Endpoint(), allow_origins=["https://example.com", "https://*.example.com", "http://localhost:*"]
     )
     for origin in ["https://example.com", "https://www.example.com", "http://localhost:5173"]:
         assert allowed(app, origin)
@@ -103,7 +103,7 @@ def test_patterns_and_exact_origins_combine() -> None:
 
 
 def test_origin_regex_must_match_the_whole_origin() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origin_regex=r"https://[a-z0-9-]+\.example\.org")
+    app = CORSMiddleware(Endpoint(), allow_origin_regex=r"https://[a-z0-9-]+\.example\.org")
     assert allowed(app, "https://shop.example.org")
     assert not allowed(app, "https://shop.example.org.evil.com")  # a prefix match would allow this
     assert not allowed(app, "evil://https://shop.example.org")  # a search would allow this
@@ -111,15 +111,15 @@ def test_origin_regex_must_match_the_whole_origin() -> None:
 
 
 def test_regex_and_list_are_alternatives() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://listed.com"], allow_origin_regex=r"https://.*\.re\.com")
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://listed.com"], allow_origin_regex=r"https://.*\.re\.com")
     assert allowed(app, "https://listed.com")
     assert allowed(app, "https://x.re.com")
     assert not allowed(app, "https://other.com")
 
 
 def test_wildcard_allows_every_origin_with_a_literal_star() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["*"])
-    simple = call(app, headers=[("Origin", "https://anyone.test")])
+    app = CORSMiddleware(Endpoint(), allow_origins=["*"])
+    simple = request(app, "GET", "/", [("Origin", "https://anyone.test")])
     assert simple.get("access-control-allow-origin") == "*"
     answer = preflight(app, "https://anyone.test")
     assert answer.status == 200
@@ -127,7 +127,7 @@ def test_wildcard_allows_every_origin_with_a_literal_star() -> None:
 
 
 def test_default_configuration_allows_no_origin() -> None:
-    app = CORSMiddleware(PlainApp())
+    app = CORSMiddleware(Endpoint())
     assert not allowed(app, "https://a.com")
 
 
@@ -144,7 +144,7 @@ class TrustedSuffix(CORSMiddleware):
 
 
 def test_subclass_overriding_is_allowed_origin_is_honoured() -> None:
-    app = TrustedSuffix(PlainApp(), allow_origins=["https://listed.test"], allow_methods=["GET", "PUT"])
+    app = TrustedSuffix(Endpoint(), allow_origins=["https://listed.test"], allow_methods=["GET", "PUT"])
     assert allowed(app, "https://x.trusted.test")
     assert allowed(app, "https://listed.test")  # super() still consults the configured list
     assert not allowed(app, "https://other.test")
@@ -156,21 +156,21 @@ def test_subclass_overriding_is_allowed_origin_is_honoured() -> None:
 
 def test_refused_origin_gets_no_credentials_or_exposed_headers() -> None:
     app = CORSMiddleware(
-        PlainApp(),
+        Endpoint(),
         allow_origins=["https://good.com"],
         allow_credentials=True,
         expose_headers=["X-Total"],
         allow_methods=["GET", "POST"],
     )
-    good = call(app, headers=[("Origin", "https://good.com")])
+    good = request(app, "GET", "/", [("Origin", "https://good.com")])
     assert good.get("access-control-allow-origin") == "https://good.com"
     assert good.get("access-control-allow-credentials") == "true"
     assert good.get("access-control-expose-headers") == "X-Total"
 
     for response in (
-        call(app, headers=[("Origin", "https://evil.com")]),
+        request(app, "GET", "/", [("Origin", "https://evil.com")]),
         preflight(app, "https://evil.com", "POST"),
-        call(app),  # no Origin at all
+        request(app, "GET"),  # no Origin at all
     ):
         assert not response.has("access-control-allow-origin")
         assert not response.has("access-control-allow-credentials")
@@ -178,7 +178,7 @@ def test_refused_origin_gets_no_credentials_or_exposed_headers() -> None:
 
 
 def test_duplicated_origin_headers_are_never_reflected() -> None:
-    inner = PlainApp()
+    inner = Endpoint()
     app = CORSMiddleware(inner, allow_origins=["https://a.com", "https://b.com"], allow_credentials=True)
     for pair in (
         ("https://a.com", "https://b.com"),
@@ -186,11 +186,11 @@ def test_duplicated_origin_headers_are_never_reflected() -> None:
         ("https://evil.com", "https://a.com"),
     ):
         headers = [("Origin", pair[0]), ("Origin", pair[1])]
-        simple = call(app, headers=headers)
+        simple = request(app, "GET", "/", headers)
         assert simple.status == 200 and simple.body == b"app"  # still served, just not shared
         assert not simple.has("access-control-allow-origin")
         assert not simple.has("access-control-allow-credentials")
-        answer = call(app, "OPTIONS", [*headers, ("Access-Control-Request-Method", "GET")])
+        answer = request(app, "OPTIONS", "/", [*headers, ("Access-Control-Request-Method", "GET")])
         assert answer.status == 400
         assert not answer.has("access-control-allow-origin")
         assert not answer.has("access-control-allow-credentials")
@@ -198,8 +198,8 @@ def test_duplicated_origin_headers_are_never_reflected() -> None:
 
 @pytest.mark.parametrize("junk", ["null", "https://a.com\r\nX-Injected: 1", " https://a.com", "https://a.com "])
 def test_origins_no_browser_sends_do_not_reach_patterns_or_regex(junk: str) -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://*.a.com"], allow_origin_regex=r"(?s).*")
-    response = call(app, headers=[("Origin", junk)])
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://*.a.com"], allow_origin_regex=r"(?s).*")
+    response = request(app, "GET", "/", [("Origin", junk)])
     assert not response.has("access-control-allow-origin")
 
 
@@ -209,10 +209,13 @@ class AllowEverything(CORSMiddleware):
 
 
 def test_permissive_subclass_still_never_reflects_forged_origin_values() -> None:
-    app = AllowEverything(PlainApp(), allow_origins=["https://listed.test"], allow_credentials=True)
-    assert call(app, headers=[("Origin", "https://any.test")]).get("access-control-allow-origin") == "https://any.test"
-    duplicated = call(app, headers=[("Origin", "https://a.test"), ("Origin", "https://b.test")])
+    app = AllowEverything(Endpoint(), allow_origins=["https://listed.test"], allow_credentials=True)
+    assert (
+        request(app, "GET", "/", [("Origin", "https://any.test")]).get("access-control-allow-origin")
+        == "https://any.test"
+    )
+    duplicated = request(app, "GET", "/", [("Origin", "https://a.test"), ("Origin", "https://b.test")])
     assert not duplicated.has("access-control-allow-origin")
-    injected = call(app, headers=[("Origin", "https://a.test\r\nSet-Cookie: x=1")])
+    injected = request(app, "GET", "/", [("Origin", "https://a.test\r\nSet-Cookie: x=1")])
     assert not injected.has("access-control-allow-origin")
     assert not injected.has("set-cookie")

@@ -6,7 +6,8 @@ from typing import Any
 
 import anyio
 import pytest
-from core_asgi import PlainApp, acall, call, http_scope, run
+from support.asgi import Endpoint, acall, http_scope, request
+from support.threads import run
 
 from corskit import CORSMiddleware
 
@@ -18,9 +19,9 @@ def vary_tokens(values: list[str]) -> list[str]:
 
 
 def test_allowed_origin_gets_its_headers_on_the_apps_response() -> None:
-    inner = PlainApp([("content-type", "application/json"), ("x-total", "3")], status=201)
+    inner = Endpoint([("content-type", "application/json"), ("x-total", "3")], status=201)
     app = CORSMiddleware(inner, allow_origins=[ORIGIN], allow_credentials=True, expose_headers=["X-Total", "X-Page"])
-    response = call(app, "POST", [("Origin", ORIGIN)])
+    response = request(app, "POST", "/", [("Origin", ORIGIN)])
     assert (response.status, response.body) == (201, b"app")
     assert response.get("access-control-allow-origin") == ORIGIN
     assert response.get("access-control-allow-credentials") == "true"
@@ -31,17 +32,17 @@ def test_allowed_origin_gets_its_headers_on_the_apps_response() -> None:
 
 
 def test_request_without_origin_gets_no_cors_headers_but_vary_origin() -> None:
-    app = CORSMiddleware(PlainApp([("x-a", "1")]), allow_origins=[ORIGIN], allow_credentials=True)
-    response = call(app)
-    assert [name for name, _ in response.raw_headers if name.startswith(b"access-control-")] == []
+    app = CORSMiddleware(Endpoint([("x-a", "1")]), allow_origins=[ORIGIN], allow_credentials=True)
+    response = request(app, "GET")
+    assert [name for name, _ in response.headers if name.startswith(b"access-control-")] == []
     assert response.get("vary") == "Origin"
     assert response.get("x-a") == "1"
 
 
 def test_the_middleware_replaces_cors_headers_the_app_set_for_an_allowed_origin() -> None:
-    inner = PlainApp([("Access-Control-Allow-Origin", "https://stale.example")])
+    inner = Endpoint([("Access-Control-Allow-Origin", "https://stale.example")])
     app = CORSMiddleware(inner, allow_origins=[ORIGIN])
-    response = call(app, headers=[("Origin", ORIGIN)])
+    response = request(app, "GET", "/", [("Origin", ORIGIN)])
     assert response.values("access-control-allow-origin") == [ORIGIN]
 
 
@@ -59,9 +60,9 @@ def test_the_middleware_replaces_cors_headers_the_app_set_for_an_allowed_origin(
 )
 @pytest.mark.parametrize("origin", [ORIGIN, "https://refused.example", None])
 def test_vary_is_merged_into_one_header(app_vary: list[str], expected: list[str], origin: str | None) -> None:
-    inner = PlainApp([("vary", value) for value in app_vary])
+    inner = Endpoint([("vary", value) for value in app_vary])
     app = CORSMiddleware(inner, allow_origins=[ORIGIN])
-    response = call(app, headers=[("Origin", origin)] if origin else [])
+    response = request(app, "GET", "/", [("Origin", origin)] if origin else [])
     values = response.values("vary")
     assert len(values) == 1, values  # one Vary line, as Starlette sends
     assert vary_tokens(values) == expected
@@ -69,8 +70,8 @@ def test_vary_is_merged_into_one_header(app_vary: list[str], expected: list[str]
 
 def test_vary_keeps_the_apps_spelling_and_order() -> None:
     # Starlette's behaviour: the app's values joined with ", " then Origin appended.
-    app = CORSMiddleware(PlainApp([("Vary", "Accept-Encoding"), ("Vary", "Accept-Language")]), allow_origins=[ORIGIN])
-    assert call(app, headers=[("Origin", ORIGIN)]).get("vary") == "Accept-Encoding, Accept-Language, Origin"
+    app = CORSMiddleware(Endpoint([("Vary", "Accept-Encoding"), ("Vary", "Accept-Language")]), allow_origins=[ORIGIN])
+    assert request(app, "GET", "/", [("Origin", ORIGIN)]).get("vary") == "Accept-Encoding, Accept-Language, Origin"
 
 
 class SharedHeadersApp:
@@ -93,9 +94,9 @@ def test_the_apps_header_list_and_message_are_never_mutated() -> None:
     app = CORSMiddleware(
         inner, allow_origins=["https://a.com", "https://b.com"], allow_credentials=True, expose_headers=["X-A"]
     )
-    first = call(app, headers=[("Origin", "https://a.com")])
-    second = call(app, headers=[("Origin", "https://b.com")])
-    third = call(app, headers=[("Origin", "https://refused.com")])
+    first = request(app, "GET", "/", [("Origin", "https://a.com")])
+    second = request(app, "GET", "/", [("Origin", "https://b.com")])
+    third = request(app, "GET", "/", [("Origin", "https://refused.com")])
     assert inner.headers == inner.snapshot
     for start in inner.starts:
         assert start["headers"] is inner.headers and start["headers"] == inner.snapshot
@@ -105,11 +106,11 @@ def test_the_apps_header_list_and_message_are_never_mutated() -> None:
     assert not third.has("access-control-allow-origin")
     for response in (first, second, third):
         assert response.get("vary") == "Accept-Encoding, Origin"
-    assert first.raw_headers is not second.raw_headers
+    assert first.headers is not second.headers
 
 
 def test_no_header_list_is_shared_between_two_responses() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://a.com"], allow_credentials=True, expose_headers=["X-A"])
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://a.com"], allow_credentials=True, expose_headers=["X-A"])
     messages: list[dict[str, Any]] = []
 
     async def scenario() -> None:
@@ -130,7 +131,7 @@ def test_no_header_list_is_shared_between_two_responses() -> None:
     starts = [m for m in messages if m["type"] == "http.response.start"]
     assert starts[0]["headers"] is not starts[1]["headers"]
     # The second response is untouched by what happened to the first one.
-    after = call(app, headers=[("Origin", "https://a.com")])
+    after = request(app, "GET", "/", [("Origin", "https://a.com")])
     assert after.get("access-control-allow-origin") == "https://a.com"
     assert after.get("access-control-allow-credentials") == "true"
     assert after.get("access-control-expose-headers") == "X-A"
@@ -140,19 +141,19 @@ def test_no_header_list_is_shared_between_two_responses() -> None:
 
 
 def test_preflight_header_lists_are_fresh_each_time() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://a.com"], allow_methods=["PUT"], allow_credentials=True)
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://a.com"], allow_methods=["PUT"], allow_credentials=True)
     scope_headers = [("Origin", "https://a.com"), ("Access-Control-Request-Method", "PUT")]
-    first = call(app, "OPTIONS", scope_headers)
-    first.raw_headers.append((b"x-junk", b"1"))
+    first = request(app, "OPTIONS", "/", scope_headers)
+    first.headers.append((b"x-junk", b"1"))
     first.messages[0]["headers"].append((b"x-junk", b"1"))
-    second = call(app, "OPTIONS", scope_headers)
+    second = request(app, "OPTIONS", "/", scope_headers)
     assert not second.has("x-junk")
     assert first.messages[0]["headers"] is not second.messages[0]["headers"]
     assert second.get("access-control-allow-origin") == "https://a.com"
 
 
 def test_one_request_does_not_leak_its_origin_into_the_next() -> None:
-    app = CORSMiddleware(PlainApp(), allow_origins=["https://a.com", "https://b.com"])
+    app = CORSMiddleware(Endpoint(), allow_origins=["https://a.com", "https://b.com"])
 
     async def scenario() -> list[str | None]:
         results: list[str | None] = [None] * 20

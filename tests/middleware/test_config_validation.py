@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from core_asgi import PlainApp, call
 from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
+from support.asgi import Endpoint, request
 
 from corskit import CORSConfigError, CORSMiddleware
 
@@ -107,7 +107,7 @@ def test_every_code_of_the_issue_has_a_case() -> None:
 @pytest.mark.parametrize(("kwargs", "code", "parameter"), CASES, ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(CASES)])
 def test_each_problem_is_refused_with_its_code(kwargs: dict[str, Any], code: str, parameter: str) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(PlainApp(), **kwargs)
+        CORSMiddleware(Endpoint(), **kwargs)
     [problem] = caught.value.problems
     assert problem.code == code
     assert problem.parameter == parameter
@@ -138,13 +138,13 @@ VALID: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("kwargs", VALID)
 def test_valid_configurations_are_accepted(kwargs: dict[str, Any]) -> None:
-    CORSMiddleware(PlainApp(), **kwargs)
+    CORSMiddleware(Endpoint(), **kwargs)
 
 
 def test_several_problems_are_reported_together() -> None:
     with pytest.raises(CORSConfigError) as caught:
         CORSMiddleware(
-            PlainApp(),
+            Endpoint(),
             allow_origins=["https://a.com/", "null", "https://*.com"],
             allow_methods=["TRACE"],
             allow_headers=["Cookie"],
@@ -175,7 +175,7 @@ def test_several_problems_are_reported_together() -> None:
 
 def test_config_error_is_a_value_error_with_actionable_problems() -> None:
     with pytest.raises(ValueError) as caught:
-        CORSMiddleware(PlainApp(), allow_origins=["https://a.com/", "https://b.com:443"])
+        CORSMiddleware(Endpoint(), allow_origins=["https://a.com/", "https://b.com:443"])
     error = caught.value
     assert isinstance(error, CORSConfigError)
     by_code = {p.code: p for p in error.problems}
@@ -198,13 +198,13 @@ def test_config_error_is_a_value_error_with_actionable_problems() -> None:
 )
 def test_origin_messages_suggest_the_corrected_origin(entry: str, fix: str) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(PlainApp(), allow_origins=[entry])
+        CORSMiddleware(Endpoint(), allow_origins=[entry])
     assert fix in caught.value.problems[0].message
 
 
 def test_wildcard_with_credentials_message_says_what_to_do_instead() -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(PlainApp(), allow_origins=["*"], allow_credentials=True)
+        CORSMiddleware(Endpoint(), allow_origins=["*"], allow_credentials=True)
     message = caught.value.problems[0].message
     assert "allow_credentials=False" in message
     assert "https://*." in message  # suggests a pattern
@@ -212,12 +212,12 @@ def test_wildcard_with_credentials_message_says_what_to_do_instead() -> None:
 
 def test_plain_string_origin_would_allow_a_substring_in_starlette_but_is_refused_by_corskit() -> None:
     # The hazard: Starlette tests `origin in "https://a.com"`, so the origin "a.c" is allowed.
-    starlette_app = StarletteCORSMiddleware(PlainApp(), allow_origins="https://a.com")
-    hazard = call(starlette_app, headers=[("Origin", "a.c")])
+    starlette_app = StarletteCORSMiddleware(Endpoint(), allow_origins="https://a.com")
+    hazard = request(starlette_app, "GET", "/", [("Origin", "a.c")])
     assert hazard.get("access-control-allow-origin") == "a.c"
     # corskit refuses the configuration before any request.
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(PlainApp(), allow_origins="https://a.com")
+        CORSMiddleware(Endpoint(), allow_origins="https://a.com")
     [problem] = caught.value.problems
     assert problem.code == "not-a-list"
     assert "['https://a.com']" in problem.message
@@ -268,7 +268,7 @@ def test_the_constructor_takes_starlettes_eight_options_in_order_then_corskits_b
 
 
 def test_starlettes_options_may_be_positional() -> None:
-    cors = CORSMiddleware(PlainApp(), ["https://a.example"], ["GET", "PUT"], ["X-Token"], True)
+    cors = CORSMiddleware(Endpoint(), ["https://a.example"], ["GET", "PUT"], ["X-Token"], True)
     assert (cors.allow_origins, cors.allow_methods, cors.allow_credentials) == (
         ("https://a.example",),
         ("GET", "PUT"),
@@ -276,20 +276,20 @@ def test_starlettes_options_may_be_positional() -> None:
     )
     assert "x-token" in cors.allow_headers
     with pytest.raises(TypeError, match="at most 8 positional"):
-        CORSMiddleware(PlainApp(), (), ("GET",), (), False, None, False, (), 600, None)
+        CORSMiddleware(Endpoint(), (), ("GET",), (), False, None, False, (), 600, None)
     with pytest.raises(TypeError, match="multiple values for argument 'allow_origins'"):
-        CORSMiddleware(PlainApp(), ["https://a.example"], allow_origins=["https://b.example"])
+        CORSMiddleware(Endpoint(), ["https://a.example"], allow_origins=["https://b.example"])
 
 
 def test_an_unknown_option_is_reported_with_every_other_problem_and_the_likely_name() -> None:
     with pytest.raises(CORSConfigError) as info:
-        CORSMiddleware(PlainApp(), allow_orgins=["https://a.example"], max_age=-1)
+        CORSMiddleware(Endpoint(), allow_orgins=["https://a.example"], max_age=-1)
     assert info.value.codes == ["unknown-option", "max-age-range"]
     unknown = info.value.problems[0]
     assert unknown.parameter == "allow_orgins"
     assert "did you mean 'allow_origins'?" in unknown.message
     with pytest.raises(CORSConfigError) as info:
-        CORSMiddleware(PlainApp(), path_policies={"/x": {"check_websocket_origin": False}})
+        CORSMiddleware(Endpoint(), path_policies={"/x": {"check_websocket_origin": False}})
     assert info.value.codes == ["unknown-option"]
     assert info.value.problems[0].parameter == "path_policies['/x'].check_websocket_origin"
 
@@ -297,6 +297,6 @@ def test_an_unknown_option_is_reported_with_every_other_problem_and_the_likely_n
 def test_the_options_record_is_kept_as_given() -> None:
     from corskit import Options
 
-    cors = CORSMiddleware(PlainApp(), allow_origins=iter(["https://a.example"]), max_age=60)
+    cors = CORSMiddleware(Endpoint(), allow_origins=iter(["https://a.example"]), max_age=60)
     assert cors.options == Options(allow_origins=("https://a.example",), max_age=60)
     assert Options().allow_methods == ("GET",)

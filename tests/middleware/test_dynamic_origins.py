@@ -9,11 +9,11 @@ from typing import Any
 
 import anyio
 import pytest
+from support.asgi import AsyncCountingFunc, CountingFunc, Endpoint, arequest, preflight, request
+from support.threads import run
 
 from corskit import CORSConfigError, CORSMiddleware
 from corskit._dynamic import DynamicOrigins, in_thread
-
-from .driver import AsyncCountingFunc, CountingFunc, OkApp, arequest, preflight, request, run
 
 TENANT = "https://tenant.example"
 STRANGER = "https://stranger.example"
@@ -26,7 +26,7 @@ def get(app: Any, origin: str, path: str = "/") -> Any:
 @pytest.mark.parametrize("func_type", [CountingFunc, AsyncCountingFunc])
 def test_function_allows_and_refuses_origins(func_type: type[CountingFunc]) -> None:
     func = func_type(allowed=[TENANT])
-    app = CORSMiddleware(OkApp(), allow_origin_func=func, allow_credentials=True)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func, allow_credentials=True)
 
     allowed = get(app, TENANT)
     assert allowed.status == 200
@@ -51,7 +51,7 @@ def test_function_allows_and_refuses_origins(func_type: type[CountingFunc]) -> N
 def test_function_is_ored_with_lists_patterns_and_regex() -> None:
     func = CountingFunc(allowed=["https://from-func.example"])
     app = CORSMiddleware(
-        OkApp(),
+        Endpoint(body=b"ok"),
         allow_origins=["https://listed.example", "https://*.pattern.example"],
         allow_origin_regex=r"https://r[0-9]+\.example",
         allow_origin_func=func,
@@ -71,7 +71,7 @@ def test_function_is_ored_with_lists_patterns_and_regex() -> None:
 @pytest.mark.parametrize("func_type", [CountingFunc, AsyncCountingFunc])
 def test_answers_are_cached_per_origin(func_type: type[CountingFunc]) -> None:
     func = func_type(allowed=[TENANT])
-    app = CORSMiddleware(OkApp(), allow_origin_func=func)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func)
     for _ in range(25):
         assert get(app, TENANT).get("access-control-allow-origin") == TENANT
         assert get(app, STRANGER).get("access-control-allow-origin") is None
@@ -84,7 +84,7 @@ def test_answers_are_cached_per_origin(func_type: type[CountingFunc]) -> None:
 @pytest.mark.parametrize("cache", [{"origin_cache_ttl": 0}, {"origin_cache_size": 0}])
 def test_zero_turns_the_cache_off(cache: dict[str, Any]) -> None:
     func = CountingFunc(allowed=[TENANT])
-    app = CORSMiddleware(OkApp(), allow_origin_func=func, **cache)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func, **cache)
     for _ in range(7):
         assert get(app, TENANT).get("access-control-allow-origin") == TENANT
     assert func.calls == [TENANT] * 7
@@ -189,7 +189,7 @@ def _errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 def test_failing_function_refuses_origin_and_logs_once(func: Any, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.ERROR, logger="corskit")
     # The answer cache is off: the function is asked every time, and still logged about only once.
-    app = CORSMiddleware(OkApp(), allow_origin_func=func, origin_cache_size=0)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func, origin_cache_size=0)
     for _ in range(5):
         reply = get(app, TENANT)
         assert reply.status == 200 and reply.body == b"ok"
@@ -235,7 +235,7 @@ def test_failure_is_logged_again_after_ttl(caplog: pytest.LogCaptureFixture) -> 
 )
 def test_function_never_sees_what_no_browser_sends(origin: str) -> None:
     func = CountingFunc(answer=True)
-    app = CORSMiddleware(OkApp(), allow_origin_func=func)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func)
     assert get(app, origin).cors_headers() == {}
     assert preflight(app, origin).get("access-control-allow-origin") is None
     assert app.explain("GET", "/", {"Origin": origin}).allowed is False
@@ -247,7 +247,7 @@ def test_function_never_sees_what_no_browser_sends(origin: str) -> None:
 
 def test_duplicated_origin_is_refused_without_asking() -> None:
     func = CountingFunc(answer=True)
-    app = CORSMiddleware(OkApp(), allow_origin_func=func)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func)
     reply = request(app, "GET", "/", [("Origin", TENANT), ("Origin", TENANT)])
     assert reply.cors_headers() == {}
     assert func.calls == []
@@ -263,7 +263,7 @@ def test_in_thread_runs_a_blocking_function_off_the_event_loop() -> None:
         return release.wait(timeout=5) and origin == TENANT
 
     async def main() -> tuple[Any, float]:
-        app = CORSMiddleware(OkApp(), allow_origin_func=in_thread(blocking_lookup))
+        app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=in_thread(blocking_lookup))
         loop_thread = threading.get_ident()
 
         async def set_soon() -> None:
@@ -288,14 +288,14 @@ def test_in_thread_keeps_the_function_name_and_works_for_refusals() -> None:
 
     wrapped = in_thread(lookup_tenant)
     assert wrapped.__name__ == "lookup_tenant"
-    app = CORSMiddleware(OkApp(), allow_origin_func=wrapped)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=wrapped)
     assert get(app, STRANGER).cors_headers() == {}
 
 
 def test_bad_dynamic_settings_are_all_reported_together() -> None:
     with pytest.raises(CORSConfigError) as caught:
         CORSMiddleware(
-            OkApp(),
+            Endpoint(body=b"ok"),
             allow_origin_func="https://tenant.example",  # type: ignore[arg-type]
             origin_cache_size=-1,
             origin_cache_ttl=float("nan"),
@@ -311,20 +311,20 @@ def test_bad_dynamic_settings_are_all_reported_together() -> None:
 @pytest.mark.parametrize("size", [-5, 1.5, True, "100", None])
 def test_cache_size_must_be_a_whole_number(size: Any) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_size=size)
+        CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=bool, origin_cache_size=size)
     assert caught.value.codes == ["cache-size-invalid"]
 
 
 @pytest.mark.parametrize("ttl", [-1, float("inf"), float("nan"), "60", True, None])
 def test_cache_ttl_must_be_a_finite_number(ttl: Any) -> None:
     with pytest.raises(CORSConfigError) as caught:
-        CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_ttl=ttl)
+        CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=bool, origin_cache_ttl=ttl)
     assert caught.value.codes == ["cache-ttl-invalid"]
 
 
 def test_zero_and_float_cache_settings_are_valid() -> None:
-    CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_size=0, origin_cache_ttl=0)
-    CORSMiddleware(OkApp(), allow_origin_func=bool, origin_cache_ttl=0.5)
+    CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=bool, origin_cache_size=0, origin_cache_ttl=0)
+    CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=bool, origin_cache_ttl=0.5)
 
 
 class SlowAsyncFunc:
@@ -344,7 +344,7 @@ class SlowAsyncFunc:
 @pytest.mark.parametrize("answer", [True, False])
 def test_a_burst_from_a_new_origin_costs_one_call(answer: bool) -> None:
     func = SlowAsyncFunc(answer)
-    app = CORSMiddleware(OkApp(), allow_origin_func=func)
+    app = CORSMiddleware(Endpoint(body=b"ok"), allow_origin_func=func)
     replies: list[Any] = []
 
     async def burst() -> None:

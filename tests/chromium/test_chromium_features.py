@@ -1,4 +1,4 @@
-"""Issue 4's features in a real Chromium: dynamic origins, readable 500s, WebSocket origin checks, path policies."""
+"""The middleware's features in a real Chromium: dynamic origins, readable 500s, WebSocket checks, path policies."""
 
 from __future__ import annotations
 
