@@ -6,6 +6,7 @@ default ``--lifespan auto`` would take an exception there for "no lifespan suppo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,15 @@ def test_without_lifespan_the_first_request_fails_with_the_problem_list(tmp_path
     assert status == 500
     assert "corskit._errors.CORSConfigError: corskit: the CORS configuration has 2 problems:" in server.stderr
     assert "[wildcard-with-credentials]" in server.stderr and "[method-forbidden]" in server.stderr
+
+
+def test_the_readme_shows_exactly_what_uvicorn_prints(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## When corskit refuses your configuration", 1)[1]
+    source = re.search(r"```python\n(.*?)```", section, re.S)
+    shown = re.search(r"```text\n(.*?)```", section, re.S)
+    assert source is not None and shown is not None
+    result = run_uvicorn(tmp_path, source.group(1))
+    printed = re.sub(r"process \[\d+\]", "process [PID]", result.stderr).strip()
+    assert printed == re.sub(r"process \[\d+\]", "process [PID]", shown.group(1)).strip()
+    assert result.code == 3  # "exits with status 3", as the README says
