@@ -51,32 +51,14 @@ class _BaseBrowser:
             user_agent=f"Mozilla/5.0 (compatible; corskit.browser; {self.profile.name} profile)",
         )
 
-    def _start(
-        self,
-        url: str,
-        method: str,
-        headers: HeadersArg,
-        body: str | bytes | None,
-        json: Any,
-        credentials: str,
-        mode: str,
-        redirect: str,
-        cache: str,
-    ) -> FetchGenerator | FetchResult:
-        """The algorithm's generator, or an immediate blocked result when fetch() would throw."""
+    def _start(self, url: str, init: dict[str, Any]) -> FetchGenerator | FetchResult:
+        """The algorithm's generator, or an immediate blocked result when fetch() would throw.
+
+        ``init`` holds fetch()'s keyword arguments (``prepare_request`` checks them).
+        """
         absolute = resolve_url(url, self.base_url)
         try:
-            prepared = prepare_request(
-                method=method,
-                headers=headers,
-                body=body,
-                json=json,
-                credentials=credentials,
-                mode=mode,
-                redirect=redirect,
-                cache=cache,
-                profile=self.profile,
-            )
+            prepared = prepare_request(profile=self.profile, **init)
         except RequestRefused as refused:
             return FetchResult(blocked=True, error=f"TypeError: {refused}")
         return run_fetch(self._context, absolute, prepared)
@@ -115,7 +97,19 @@ class Browser(_BaseBrowser):
         cache: str = "default",
     ) -> FetchResult:
         """Do what ``fetch(url, {method, headers, body, credentials, mode, redirect, cache})`` does."""
-        started = self._start(url, method, headers, body, json, credentials, mode, redirect, cache)
+        started = self._start(
+            url,
+            dict(
+                method=method,
+                headers=headers,
+                body=body,
+                json=json,
+                credentials=credentials,
+                mode=mode,
+                redirect=redirect,
+                cache=cache,
+            ),
+        )
         if isinstance(started, FetchResult):
             return started
         try:
@@ -165,7 +159,19 @@ class AsyncBrowser(_BaseBrowser):
         redirect: str = "follow",
         cache: str = "default",
     ) -> FetchResult:
-        started = self._start(url, method, headers, body, json, credentials, mode, redirect, cache)
+        started = self._start(
+            url,
+            dict(
+                method=method,
+                headers=headers,
+                body=body,
+                json=json,
+                credentials=credentials,
+                mode=mode,
+                redirect=redirect,
+                cache=cache,
+            ),
+        )
         if isinstance(started, FetchResult):
             return started
         try:
