@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from ._dynamic import in_thread
     from ._errors import CORSConfigError, Problem
     from ._explain import Check, Explanation
+    from ._find import find_middleware
+    from ._hot import speedups_in_use
     from ._middleware import CORSMiddleware
     from ._options import Options
     from ._policy import Policy
@@ -25,7 +27,9 @@ __all__ = [
     "Policy",
     "Problem",
     "compile_policy",
+    "find_middleware",
     "in_thread",
+    "speedups_in_use",
 ]
 __version__ = "0.1.0"
 
@@ -38,7 +42,9 @@ _HOMES = {
     "Policy": "_policy",
     "Problem": "_errors",
     "compile_policy": "_compile",
+    "find_middleware": "_find",
     "in_thread": "_dynamic",
+    "speedups_in_use": "_hot",
 }
 
 

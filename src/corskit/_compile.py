@@ -21,6 +21,7 @@ from ._origins import OriginPatterns, OriginSpec, parse_origin, split_serialized
 from ._paths import PathPolicies
 from ._policy import Policy
 from ._regex_lint import lint_origin_regex
+from ._spelling import likely_list, origin_spelling_problems
 
 # Starlette 1.10's expansion of allow_methods=["*"].
 ALL_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "QUERY")
@@ -30,15 +31,20 @@ MAX_AGE_LIMIT = 86400  # Firefox's cap; no browser keeps a preflight longer, so 
 
 def _as_list(name: str, value: Any, problems: list[Problem]) -> list[str]:
     """Accept any collection of strings; refuse a bare string (Starlette would substring-match it)."""
-    if isinstance(value, (str, bytes)):
-        problems.append(
-            Problem(
-                "not-a-list",
-                name,
-                f"got the plain string {value!r}; pass a list such as [{value!r}]. (With a string, "
-                "Starlette tests membership by substring, so 'https://a.com' would allow the origin 'a.c'.)",
-            )
+    if isinstance(value, str):
+        # The items it most likely meant are checked too, so that every problem is reported in one go.
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        remark = (
+            " (With a string, Starlette tests membership by substring, so 'https://a.com' would allow the "
+            "origin 'a.c'.)"
+            if name == "allow_origins"
+            else ""
         )
+        message = f"got the plain string {value!r}; pass a list: {likely_list(name, items)!r}.{remark}"
+        problems.append(Problem("not-a-list", name, message))
+        return items
+    if isinstance(value, bytes):
+        problems.append(Problem("not-a-list", name, f"got bytes {value!r}; pass a list of strings."))
         return []
     if not isinstance(value, Iterable):
         problems.append(Problem("wrong-type", name, f"expected a list of strings, got {type(value).__name__}."))
@@ -95,7 +101,7 @@ def _origins(entries: list[str], allow_credentials: bool, problems: list[Problem
         seen.add(entry)
         parsed = parse_origin(entry)
         if isinstance(parsed, Problem):
-            problems.append(parsed)
+            problems.extend(origin_spelling_problems(entry) or [parsed])
         else:
             specs.append(parsed)
     return False, specs

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ._compile import ALL_METHODS
 from ._decide import Kind, RequestFacts
+from ._fetch import FORBIDDEN_METHODS, SAFELISTED_REQUEST_HEADER_NAMES, normalize_method
 from ._limits import MAX_REQUEST_HEADERS_LENGTH
 from ._origins import split_serialized_origin
 from ._policy import Policy
 from ._sanitize import sanitize
+
+# Fetch: CORS-safelisted request-header names, always allowed (Starlette adds them to every list).
+_ALWAYS_ALLOWED = frozenset(name.lower() for name in SAFELISTED_REQUEST_HEADER_NAMES)
 
 
 @dataclass(frozen=True)
@@ -97,9 +102,18 @@ def _ascii_upper(text: str) -> str:
 def method_failure(policy: Policy, method: str | None) -> Check:
     if not method:  # absent, or present but empty: either way there is no method to check
         return Check("method-missing", "the preflight's Access-Control-Request-Method header is missing or empty.")
+    if method.upper() in FORBIDDEN_METHODS:
+        # Fetch: a forbidden method makes fetch() throw, so no page ever asks a preflight for it.
+        return Check(
+            "method-not-allowed",
+            f"method {sanitize(method)} is a forbidden method: browsers never send it, so this preflight did not "
+            "come from a web page, and no configuration can allow it.",
+        )
+    # '*' stands for Starlette's list of methods, not for every method.
+    fix = "add it, or use ['*']" if normalize_method(method) in ALL_METHODS else "add it"
     return Check(
         "method-not-allowed",
-        f"method {sanitize(method)} is not in allow_methods {_listing(policy.allow_methods)}: add it, or use ['*']"
+        f"method {sanitize(method)} is not in allow_methods {_listing(policy.allow_methods)}: {fix}"
         + (
             " (methods are case-sensitive: browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST, PUT)."
             if _ascii_upper(method) in policy.allow_methods and method != _ascii_upper(method)
@@ -122,11 +136,15 @@ def headers_failure(policy: Policy, requested: str, code: str) -> Check:
             f"Access-Control-Request-Headers {sanitize(requested)} is not a comma-separated list of header names.",
         )
     missing = [n for n in names if n not in policy.allowed_header_names]
-    configured = sorted(policy.allowed_header_names)
-    return Check(
-        "headers-not-allowed",
-        f"request header(s) {_listing(missing)} not in allow_headers {_listing(configured)}: add them, or use ['*'].",
+    configured = sorted(policy.allowed_header_names - _ALWAYS_ALLOWED)
+    where = (
+        f"not in allow_headers {_listing(configured)}"
+        if configured
+        else "not allowed (allow_headers is not set; only Accept, Accept-Language, Content-Language and "
+        "Content-Type are always allowed)"
     )
+    fix = "add them to allow_headers, or use ['*']"
+    return Check("headers-not-allowed", f"request header(s) {_listing(missing)} {where}: {fix}.")
 
 
 def private_network_failure() -> Check:
@@ -143,7 +161,10 @@ def websocket_failure(origin: str, host: str | None) -> Check:
         "websocket-origin-refused",
         f"WebSocket handshake from origin {sanitize(origin)} refused: it is not allowed by the policy and not "
         f"same-origin with Host {sanitize(host or '')}. Add it to allow_origins, or pass "
-        "check_websocket_origin=False to accept handshakes from every website.",
+        "check_websocket_origin=False to accept handshakes from every website. If it is your own site behind "
+        "a reverse proxy, the proxy may have rewritten Host (nginx sends the upstream's address unless told "
+        "`proxy_set_header Host $host;`): forward the browser's Host, or add the site's public origin to "
+        "allow_origins.",
     )
 
 

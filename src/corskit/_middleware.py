@@ -11,11 +11,13 @@ from typing import Any
 from ._asgi import ACAO, CONTENT_LENGTH, TEXT_PLAIN, VARY, ASGIApp, Receive, Scope, Send
 from ._compile import bind_options, compile_options
 from ._decide import DUPLICATE_ORIGIN, RequestFacts, actual, decide, preflight, read_request, websocket
+from ._errors import CORSConfigError
 from ._explain import Explanation, describe, explanation
 from ._hot import CORSSend, find_origin, read_headers
 from ._options import FIELDS, OPTION_NAMES, POSITIONAL, Options
 from ._paths import PathPolicies, route_path
 from ._policy import Policy
+from ._startup import built_by_framework
 
 HeadersInput = Mapping[str, str] | Iterable[tuple[str | bytes, str | bytes]]
 
@@ -66,11 +68,22 @@ class CORSMiddleware:
     """
 
     def __init__(self, app: ASGIApp, *args: Any, **kwargs: Any) -> None:
+        try:
+            compiled = compile_options(bind_options(args, kwargs))
+        except CORSConfigError as error:
+            if not built_by_framework():
+                raise
+            # Under add_middleware the exception would be mistaken for "no lifespan support" (see
+            # _startup.py): become a middleware that fails the startup with the problem list instead.
+            self.app = app
+            self.error = error
+            self.__class__ = RefusedCORSMiddleware
+            return
         self.app = app
         # Everything a request reads, in one tuple: reconfigure() replaces it with one assignment, so a
         # request sees either the old configuration or the new one, never a mix, and keeps the one it
         # read first until it ends.
-        self._compiled: _Compiled = compile_options(bind_options(args, kwargs))
+        self._compiled: _Compiled = compiled
         # A subclass that overrides is_allowed_origin() (a Starlette idiom) is asked for every
         # decision, under every path policy; otherwise each compiled policy answers directly.
         self._custom_origin_check = type(self).is_allowed_origin is not CORSMiddleware.is_allowed_origin
@@ -342,3 +355,31 @@ class CORSMiddleware:
     ) -> Explanation:
         kind = facts.kind if policy is not None or facts.kind == "websocket" else "not-cors"
         return explanation(kind, policy, facts, failures, prefix)
+
+
+class RefusedCORSMiddleware(CORSMiddleware):
+    """What a framework's middleware stack holds when corskit refused the configuration given to it.
+
+    It fails the ASGI lifespan startup with the complete problem list (servers print it and exit), and
+    raises the :class:`CORSConfigError` for anything else, so that nothing is ever served without the
+    CORS policy the app asked for.
+    """
+
+    error: CORSConfigError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.failed", "message": str(self.error)})
+        raise CORSConfigError(self.error.problems)
+
+    def explain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> Explanation:
+        raise CORSConfigError(self.error.problems)
+
+    async def aexplain(self, method: str, path: str = "/", headers: HeadersInput = ()) -> Explanation:
+        raise CORSConfigError(self.error.problems)
+
+    def reconfigure(self, **changes: Any) -> None:
+        # The refused configuration never ran: there is nothing to change, and the app must restart.
+        raise CORSConfigError(self.error.problems)

@@ -10,7 +10,8 @@ Usage in a user's test suite, with nothing to copy into a conftest::
 
 The fixture is a factory: ``cors_browser(app=None, *, origin, profile="chromium", **options)`` returns a
 :class:`corskit.browser.Browser`; with ``app`` the requests go to the ASGI app in-process, without it
-they go over the network (needs httpx, the ``corskit[browser]`` extra). Browsers are closed at teardown.
+they go over the network (needs httpx2 or httpx, the ``corskit[browser]`` extra). Browsers are closed at
+teardown, which runs the app's lifespan shutdown.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.threads import in_fresh_thread
 
+import corskit
 import corskit._middleware as middleware
 import corskit._send as python_twin
 import corskit._speedups as speedups  # the test machine has a C compiler: a missing extension fails here
@@ -51,8 +54,10 @@ HEADER_LISTS = st.lists(st.one_of(PAIRS, PAIRS.map(list)), max_size=8)
 
 
 def test_the_middleware_uses_the_extension_unless_told_not_to() -> None:
-    expected = python_twin.CORSSend if os.environ.get("CORSKIT_PURE_PYTHON") else speedups.CORSSend
+    forced = os.environ.get("CORSKIT_PURE_PYTHON", "") in {"1", "true"}  # the values scripts/test and CI use
+    expected = python_twin.CORSSend if forced else speedups.CORSSend
     assert middleware.CORSSend is expected
+    assert corskit.speedups_in_use() is not forced
 
 
 @settings(max_examples=400, deadline=None)
@@ -192,3 +197,19 @@ def test_both_paths_send_the_one_vary_origin_header_and_merge_the_same_way() -> 
         assert sent[0]["headers"][-1] is VARY_ORIGIN_HEADER
         _, _, sent = run_send(factory, app_vary, (), frozenset({b"vary"}))
         assert sent[0]["headers"] == [(b"vary", b"Accept, Origin")]
+
+
+@pytest.mark.parametrize(
+    ("value", "pure"),
+    [("1", True), ("true", True), ("TRUE", True), ("yes", True), ("on", True),
+     ("0", False), ("false", False), ("no", False), ("off", False), ("", False)],
+)
+def test_only_an_explicit_true_value_forces_the_python_path(value: str, pure: bool) -> None:
+    # A fresh interpreter: the choice is made once, when corskit is imported.
+    code = (
+        "import corskit, corskit._hot as m, corskit._send as t; "
+        "print(corskit.speedups_in_use(), m.CORSSend is t.CORSSend)"
+    )
+    env = {**os.environ, "CORSKIT_PURE_PYTHON": value}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [str(not pure), str(pure)]

@@ -15,6 +15,7 @@ per-browser profiles. It judges any server: an ASGI app in-process, or anything 
 from __future__ import annotations
 
 from ._browser import AsyncBrowser, Browser
+from ._lifespan import LifespanFailed
 from ._profiles import PROFILES, Profile
 from ._result import Exchange, FetchResult, ReadableHeaders
 from ._websocket import WebSocketResult
@@ -25,6 +26,7 @@ __all__ = [
     "Browser",
     "Exchange",
     "FetchResult",
+    "LifespanFailed",
     "Profile",
     "ReadableHeaders",
     "WebSocketResult",

@@ -285,6 +285,32 @@ def _snippet(body: bytes) -> str:
     return f": {text[:80]!r}" + ("..." if len(text) > 80 else "")
 
 
+# Starlette's CORSMiddleware (and corskit's, which keeps its wording) refuses a preflight with 400 and
+# a body naming each failed check: "Disallowed CORS origin, method, headers".
+_REFUSAL_BODY = b"Disallowed CORS "
+
+
+def _middleware_refusal_fix(
+    answer: WireResponse, origin: str, method: str, unsafe_names: list[str]
+) -> str | None:
+    """For a preflight refused by a Starlette-style CORS middleware, which parameter to change."""
+    if answer.status != 400 or not answer.body.startswith(_REFUSAL_BODY):
+        return None
+    failed = {part.strip() for part in answer.body[len(_REFUSAL_BODY) :].decode("latin-1").split(",")}
+    fixes = []
+    if "origin" in failed:
+        fixes.append(f"add {origin!r} to allow_origins")
+    if "method" in failed:
+        fixes.append(f"add {method!r} to allow_methods")
+    if "headers" in failed:
+        fixes.append(f"add {unsafe_names!r} to allow_headers" if unsafe_names else "check allow_headers")
+    if "private-network" in failed:
+        fixes.append("pass allow_private_network=True")
+    if not fixes:
+        return None
+    return "Fix: the server's CORS middleware refused the preflight: " + "; ".join(fixes) + "."
+
+
 def _browser_added_headers(
     ctx: FetchContext, request: PreparedRequest, page: Origin, target: Origin, site: str, headers: HeaderList
 ) -> HeaderList:
@@ -358,14 +384,19 @@ def _check_preflight(
     if answer.status in _REDIRECT_STATUSES and get_header(answer.headers, "Location") is not None:
         # Fetch: a preflight response must have an ok status; Chromium names the redirect case.
         raise _Blocked(not_ok + "Redirect is not allowed for a preflight request. Fix: answer OPTIONS directly.")
+    refusal = _middleware_refusal_fix(answer, serialized_origin, method, unsafe_names)
     problem = cors_check(answer.headers, serialized_origin, include)
     if problem:
+        if refusal is not None:  # the middleware's own verdict says more than "send this header"
+            problem = problem.split(" Fix: ", 1)[0] + " " + refusal
         raise _Blocked(not_ok + problem)
     if not 200 <= answer.status <= 299:
-        raise _Blocked(
-            not_ok + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) "
+        fix = refusal or (
             "Fix: answer the "
             "preflight (OPTIONS with Access-Control-Request-Method) with 200 or 204 before auth/routing."
+        )
+        raise _Blocked(
+            not_ok + f"It does not have HTTP ok status. (It answered {answer.status}{_snippet(answer.body)}.) " + fix
         )
     # Fetch: step 7.1-7.2: parse Access-Control-Allow-Methods / -Headers; a failure is a network error.
     methods = _allowed_list(answer, "Access-Control-Allow-Methods", "method tokens")

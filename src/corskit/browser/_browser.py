@@ -31,6 +31,7 @@ class _BaseBrowser:
         clock: Callable[[], float] | None = None,
         timeout: float = 10.0,
         verify: Any = True,
+        raise_app_exceptions: bool = True,
     ) -> None:
         self.origin: Origin = parse_origin(origin)
         self.profile: Profile = get_profile(profile)
@@ -44,7 +45,7 @@ class _BaseBrowser:
         self.base_url: str = resolve_url(base_url, DEFAULT_APP_BASE_URL) if base_url != "null" else DEFAULT_APP_BASE_URL
         self._timeout = timeout
         self._verify = verify
-        self._asgi = AsgiTransport(app) if app is not None else None
+        self._asgi = AsgiTransport(app, raise_app_exceptions=raise_app_exceptions) if app is not None else None
         self._http: HttpxTransport | None = None if app is not None else HttpxTransport(timeout=timeout, verify=verify)
         self._context = FetchContext(
             origin=self.origin,
@@ -83,7 +84,7 @@ class _BaseBrowser:
 class Browser(_BaseBrowser):
     """A browser tab on ``origin`` that runs ``fetch()`` and applies CORS exactly as the profile's engine.
 
-    ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx);
+    ``Browser(origin="https://app.example.com")`` talks HTTP to real servers (needs httpx2 or httpx);
     ``Browser(origin=..., app=asgi_app)`` calls the ASGI app in-process (a bare path like ``"/items"``
     goes to ``http://testserver/items``; absolute URLs of any host also go to the app).
     ``profile`` is "chromium" (default), "firefox", "webkit" or "standard". The preflight cache lives as long as the
@@ -148,9 +149,14 @@ class Browser(_BaseBrowser):
         return self._http.send_sync(wire)
 
     def close(self) -> None:
-        self._loop.close()
-        if self._http is not None:
-            self._http.close()
+        """Run the app's lifespan shutdown (if its startup ran), then free the loop and connections."""
+        try:
+            if self._asgi is not None and self._asgi.lifespan.running:
+                self._loop.run(self._asgi.aclose())
+        finally:
+            self._loop.close()
+            if self._http is not None:
+                self._http.close()
 
     def __enter__(self) -> Browser:
         return self
@@ -210,6 +216,8 @@ class AsyncBrowser(_BaseBrowser):
         return await self._http.send(wire)
 
     async def aclose(self) -> None:
+        if self._asgi is not None:
+            await self._asgi.aclose()
         if self._http is not None:
             await self._http.aclose()
 

@@ -1,6 +1,8 @@
-"""Getting a :class:`~.wire.WireRequest` answered: by an ASGI app in-process, or over HTTP with httpx.
+"""Getting a :class:`~.wire.WireRequest` answered: by an ASGI app in-process, or over HTTP.
 
-httpx is imported lazily, only by the network transports, so ``import corskit`` never needs it.
+Real HTTP goes through httpx2 (the maintained continuation of httpx, which Starlette's TestClient also
+wants), or httpx where httpx2 is not installed (Python 3.10, which httpx2 does not support). Either is
+imported lazily, only by the network transports, so ``import corskit`` never needs them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from ._lifespan import LifespanRunner
 from ._wire import NetworkFailure, WireRequest, WireResponse
 
 __all__ = ["AsgiTransport", "HttpxTransport", "LoopThread"]
@@ -24,18 +27,25 @@ T = TypeVar("T")
 class AsgiTransport:
     """Calls an ASGI 3 app directly, like a server would (one HTTP/1.1 request per call).
 
-    If the app raises before starting its response, the client sees a 500 with no CORS headers -- what
-    uvicorn sends -- and the exception is kept in ``last_exception`` for debugging.
+    The app's lifespan startup runs before its first request and its shutdown at :meth:`aclose`
+    (see ``lifespan.py``). An exception from the app is raised to the caller, as Starlette's TestClient
+    does; with ``raise_app_exceptions=False`` the client sees what uvicorn sends instead (a 500 with no
+    CORS headers when nothing was sent yet), and the exception is kept in ``last_exception``.
     """
 
-    def __init__(self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+    def __init__(
+        self, app: Any, *, client: tuple[str, int] = ("127.0.0.1", 50000), raise_app_exceptions: bool = True
+    ) -> None:
         if not callable(app):
             raise ValueError(f"app must be an ASGI application (a callable), got {app!r}")
         self.app: ASGIApp = app
         self.client = client
+        self.raise_app_exceptions = raise_app_exceptions
+        self.lifespan = LifespanRunner(app)
         self.last_exception: BaseException | None = None
 
     async def send(self, wire: WireRequest) -> WireResponse | NetworkFailure:
+        await self.lifespan.ensure_started()
         parts = urlsplit(wire.url)
         scheme = parts.scheme
         host = parts.hostname or ""
@@ -62,7 +72,7 @@ class AsgiTransport:
             "headers": headers,
             "client": self.client,
             "server": (host, port),
-            "state": {},
+            "state": dict(self.lifespan.state),
             "extensions": {},
         }
         body = wire.body or b""
@@ -95,6 +105,8 @@ class AsgiTransport:
             await self.app(scope, receive, send)
         except Exception as exc:  # the app crashed: a server would answer 500 (or drop the connection)
             self.last_exception = exc
+            if self.raise_app_exceptions:
+                raise
             if not started:
                 return WireResponse(500, (("content-type", "text/plain; charset=utf-8"),), b"Internal Server Error")
         finally:
@@ -104,6 +116,10 @@ class AsgiTransport:
         status = started["status"]
         return WireResponse(status, tuple(started["headers"]), b"".join(chunks))
 
+    async def aclose(self) -> None:
+        """Run the app's lifespan shutdown (if its startup ran)."""
+        await self.lifespan.shutdown()
+
 
 def _loopback_for(host: str) -> bool:
     # Browsers resolve "localhost" and every "*.localhost" name to the loopback address themselves
@@ -111,8 +127,27 @@ def _loopback_for(host: str) -> bool:
     return host == "localhost" or host.endswith(".localhost")
 
 
+def _import_httpx() -> Any:
+    """httpx2 if installed, else httpx (they share one API)."""
+    try:
+        import httpx2
+
+        return httpx2
+    except ImportError:
+        pass
+    try:
+        import httpx
+
+        return httpx
+    except ImportError:
+        raise ImportError(
+            "corskit.browser needs httpx2 (or httpx) to make real HTTP requests: pip install 'corskit[browser]' "
+            "(or pass app= to test an ASGI app in-process)"
+        ) from None
+
+
 class HttpxTransport:
-    """Real HTTP with httpx's transports (the ``corskit[browser]`` extra).
+    """Real HTTP with httpx2's (or httpx's) transports (the ``corskit[browser]`` extra).
 
     The transports are used directly, not through ``httpx.Client``: a client adds its own headers and
     interprets ``Location`` itself (and chokes on one like ``data:...``), while here the Fetch algorithm
@@ -120,13 +155,7 @@ class HttpxTransport:
     """
 
     def __init__(self, *, timeout: float = 10.0, verify: Any = True) -> None:
-        try:
-            import httpx
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "corskit.browser needs httpx to make real HTTP requests: pip install 'corskit[browser]' "
-                "(or pass app= to test an ASGI app in-process)"
-            ) from None
+        httpx = _import_httpx()
         self._httpx = httpx
         self._timeout = timeout
         self._verify = verify
