@@ -157,7 +157,18 @@ def reports(api: tuple[ServerHandle, RecordingApp]) -> dict[str, tuple[CLIResult
         return dict(zip(EXPECTED, pool.map(scan, EXPECTED), strict=True))
 
 
-@pytest.mark.parametrize("path", list(EXPECTED))
+# Starlette before 1.x answers "*" with credentials by reflecting the origin only when a Cookie comes along
+# (and "*" otherwise): the expected findings for Starlette's servers are those of the Starlette under test.
+STARLETTE_SPECIFIC = {"starlette-star-credentials"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(path, marks=pytest.mark.starlette_reference) if path in STARLETTE_SPECIFIC else path
+        for path in EXPECTED
+    ],
+)
 def test_findings(path: str, reports: dict[str, tuple[CLIResult, dict[str, Any]]]) -> None:
     result, report = reports[path]
     found = {f["id"]: (f["severity"], f["credentials"]) for f in report["findings"]}
@@ -245,6 +256,7 @@ def test_fail_on(api: tuple[ServerHandle, RecordingApp]) -> None:
     assert run_corskit("scan", twin, "--origin", TRUSTED, "--fail-on", "medium").code == 1
 
 
+@pytest.mark.starlette_reference
 def test_without_trusted_origin_looks_alikes_come_from_the_target(api: tuple[ServerHandle, RecordingApp]) -> None:
     server, _ = api
     result = run_corskit("scan", server.url("/starlette-star-credentials/items"), "--json")

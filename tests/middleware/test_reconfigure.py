@@ -171,3 +171,20 @@ def test_without_debug_refusals_stay_at_debug_level(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.WARNING, logger="corskit"):
         preflight(cors, A, "PUT")
     assert caplog.records == []
+
+
+def test_an_app_built_with_add_middleware_is_reconfigured_through_find_middleware() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from corskit import find_middleware
+
+    app = Starlette(routes=[Route("/", lambda request: PlainTextResponse("hi"))])
+    app.add_middleware(CORSMiddleware, allow_origins=[A])
+    client = TestClient(app)
+    assert client.get("/", headers={"Origin": B}).headers.get("access-control-allow-origin") is None
+    find_middleware(app).reconfigure(allow_origins=[B])
+    assert client.get("/", headers={"Origin": B}).headers.get("access-control-allow-origin") == B
+    assert client.get("/", headers={"Origin": A}).headers.get("access-control-allow-origin") is None

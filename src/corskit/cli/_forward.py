@@ -62,6 +62,14 @@ class ForwardingApp:
     async def __call__(
         self, scope: Message, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
     ) -> None:
+        if scope["type"] == "lifespan":
+            # A forwarder has nothing to start or stop: say so at once, as a server's app would.
+            while True:
+                message = await receive()
+                kind = message["type"].rsplit(".", 1)[-1]  # "startup" or "shutdown"
+                await send({"type": f"lifespan.{kind}.complete"})
+                if kind == "shutdown":
+                    return
         body = b""
         more = True
         while more:
