@@ -5,7 +5,7 @@ Run it:
     python benchmarks/run.py                # full run: about 2-3 minutes on a 2-core machine
     python benchmarks/run.py --smoke        # ~10 s: every part runs once with tiny counts (CI);
                                             # the numbers it prints mean nothing; nothing is asserted
-    python benchmarks/run.py --only paths   # some parts only: paths,scale,memory,imports,server,callgrind
+    python benchmarks/run.py --only paths   # some parts only: paths,scale,memory,imports,store,server,callgrind
     python benchmarks/run.py --no-server    # skip the uvicorn + wrk part
     python benchmarks/run.py --callgrind    # add instruction counts (valgrind; a few minutes more)
 
@@ -50,8 +50,9 @@ from inprocess import bench_memory, bench_paths, bench_scale, paths_table, scale
 from instructions import bench_callgrind
 from machine import machine
 from server import bench_server
+from store import bench_store
 
-PARTS = ("paths", "scale", "memory", "imports", "server")
+PARTS = ("paths", "scale", "memory", "imports", "store", "server")
 
 
 def main() -> None:
@@ -100,6 +101,11 @@ def main() -> None:
         print(f"## Import cost (`python -X importtime`, median of {import_runs} fresh processes)")
         print()
         print(imports_table(bench_imports(import_runs)), flush=True)
+        print()
+    if "store" in parts:
+        print("## Shared origins: corskit with a RedisOriginStore against the same origins as a static list")
+        print()
+        print(bench_store(rounds, target), flush=True)
         print()
     if args.callgrind or "callgrind" in parts:
         print("## Instructions per request (callgrind; the same in-process calls, counted not timed)")
