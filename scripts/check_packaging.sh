@@ -50,12 +50,12 @@ check_python() {
 
     venv=$OUT/venvs/wheel-$tag
     "$python" -m venv "$venv"
-    CC=/bin/false "$venv/bin/python" -m pip install -q --no-index --no-deps "$OUT"/wheelhouse/corskit-*-cp"${tag#py}"-*.whl
+    CC=/bin/false "$venv/bin/python" -m pip install -q --only-binary=:all: "$OUT"/wheelhouse/corskit-*-cp"${tag#py}"-*.whl
     (cd "$OUT/venvs" && "$venv/bin/python" "$ROOT/scripts/check_install.py" speedups)
 
     venv=$OUT/venvs/sdist-$tag
     "$python" -m venv "$venv"
-    CC=/bin/false "$venv/bin/python" -m pip install -q --no-deps --no-cache-dir "$SDIST"
+    CC=/bin/false "$venv/bin/python" -m pip install -q --no-cache-dir "$SDIST"
     (cd "$OUT/venvs" && "$venv/bin/python" "$ROOT/scripts/check_install.py" pure)
 }
 

@@ -75,7 +75,7 @@ class CORSMiddleware:
                 raise
             # Under add_middleware the exception would be mistaken for "no lifespan support" (see
             # _startup.py): become a middleware that fails the startup with the problem list instead.
-            self.app = app
+            self.app: ASGIApp = app
             self.error = error
             self.__class__ = RefusedCORSMiddleware
             return
