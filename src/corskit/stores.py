@@ -123,7 +123,6 @@ class RedisOriginStore:
         self._settled = threading.Event()
         self._stopping = threading.Event()
         self._down_since: float | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._start()
         if not self._settled.wait(connect_timeout):
@@ -166,10 +165,9 @@ class RedisOriginStore:
 
     def close(self) -> None:
         """Stop the background listener (the local copy stays readable)."""
+        # The listener looks at _stopping at least once a second (its waits are bounded to that).
         self._stopping.set()
-        loop, thread = self._loop, self._thread
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(lambda: None)  # wake it up to see _stopping
+        thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
 
@@ -180,7 +178,6 @@ class RedisOriginStore:
         self._thread.start()
 
     def _restart_after_fork(self) -> None:
-        self._loop = None
         self._loaded = threading.Event()
         self._settled = threading.Event()
         if not self._stopping.is_set():
@@ -188,7 +185,6 @@ class RedisOriginStore:
 
     def _thread_main(self) -> None:
         loop = asyncio.new_event_loop()
-        self._loop = loop
         try:
             loop.run_until_complete(self._listen_forever())
         finally:
